@@ -1,0 +1,1 @@
+"""The loyalty backend port and its adapters."""

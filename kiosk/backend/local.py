@@ -1,0 +1,42 @@
+"""LocalBackend: the loyalty backend port on the kiosk's own SQLite store (demo, pop-up stores, offline)."""
+
+from __future__ import annotations
+
+import time
+
+from kiosk.content.bundle import DemoMember
+from kiosk.core.credential import Credential
+from kiosk.core.member import Member, Tier, tier_for
+from kiosk.store import Store
+
+
+class LocalBackend:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def lookup(self, credential: Credential) -> Member | None:
+        rows = self._store.query(
+            "SELECT m.member_ref, m.name, m.points, m.tier FROM member_credentials c "
+            "JOIN members m USING (member_ref) WHERE c.kind = ? AND c.value = ?",
+            (credential.kind, credential.value),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Member(row["member_ref"], row["name"], row["points"], row["tier"])
+
+    def seed(self, members: list[DemoMember], tiers: list[Tier]) -> None:
+        """Put the demo members in the store (again): a demo always starts from the same points."""
+        now = time.time()
+        with self._store.transaction() as tx:
+            for m in members:
+                tx.execute(
+                    "INSERT INTO members(member_ref, name, points, tier, updated_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(member_ref) DO UPDATE SET name = excluded.name, points = excluded.points, "
+                    "tier = excluded.tier, updated_at = excluded.updated_at",
+                    (m.ref, m.name, m.points, tier_for(m.points, tiers).key, now),
+                )
+                tx.execute(
+                    "INSERT OR REPLACE INTO member_credentials(kind, value, member_ref) VALUES (?, ?, ?)",
+                    (m.credential.kind, m.credential.value, m.ref),
+                )

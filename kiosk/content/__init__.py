@@ -1,0 +1,1 @@
+"""Content bundles: the texts, theme, tiers and demo data the kiosk shows."""

@@ -1,0 +1,58 @@
+"""Event identities and the envelope every event travels in (ARCHITECTURE.md section 7)."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+
+SCHEMA = "kiosk.event/1"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_ulid(now_ms: int | None = None, randomness: bytes | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time.
+
+        >>> new_ulid(0, bytes(10))
+        '00000000000000000000000000'
+    """
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    rnd = os.urandom(10) if randomness is None else randomness
+    number = (ms << 80) | int.from_bytes(rnd, "big")
+    return "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def utc_ms(timestamp: float) -> str:
+    """An ISO 8601 UTC time with milliseconds, as events carry it.
+
+        >>> utc_ms(0)
+        '1970-01-01T00:00:00.000Z'
+    """
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def envelope(
+    *,
+    event_id: str,
+    seq: int,
+    boot_id: str,
+    kiosk_id: str,
+    store_id: str,
+    type: str,
+    occurred_at: float,
+    clock_synced: bool,
+    data: dict,
+) -> dict:
+    """The envelope of one event; ``occurred_at`` is a Unix time."""
+    return {
+        "schema": SCHEMA,
+        "event_id": event_id,
+        "seq": seq,
+        "boot_id": boot_id,
+        "kiosk_id": kiosk_id,
+        "store_id": store_id,
+        "type": type,
+        "occurred_at": utc_ms(occurred_at),
+        "clock_synced": clock_synced,
+        "data": data,
+    }

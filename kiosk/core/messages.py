@@ -1,0 +1,60 @@
+"""Messages that worker threads post to the main loop. Workers never touch state; they send these."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from kiosk.core.credential import Credential
+from kiosk.core.session import LookupOutcome
+
+
+@dataclass(frozen=True)
+class TapDetected:
+    credential: Credential
+    source: str
+    detected_mono: float
+
+
+@dataclass(frozen=True)
+class LookupDone:
+    session_id: str
+    outcome: LookupOutcome
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    name: str
+
+
+@dataclass(frozen=True)
+class MotionChanged:
+    active: bool
+
+
+@dataclass(frozen=True)
+class InjectTouch:
+    x: int
+    y: int
+
+
+@dataclass(frozen=True)
+class InjectKey:
+    key: str
+
+
+@dataclass(frozen=True)
+class InjectButton:
+    name: str
+
+
+@dataclass(frozen=True)
+class SceneQuery:
+    """Answered by the main loop with the current scene's name, after every message posted before it."""
+
+    reply: Future
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: str

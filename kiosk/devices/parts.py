@@ -1,0 +1,91 @@
+"""Status LED, buzzer, SPIN button and motion sensor as real gpiozero devices.
+
+gpiozero's callbacks run on gpiozero's own threads, so they only ``post`` messages to the main loop.
+With ``pin_factory = "mock"`` every part runs on gpiozero's MockFactory (demo and tests)::
+
+    >>> from kiosk.config import GpioSettings
+    >>> parts = KioskParts(GpioSettings(pin_factory="mock"), post=print)
+    >>> parts.press("spin")
+    ButtonPressed(name='spin')
+    >>> parts.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gpiozero import RGBLED, Button, Buzzer, MotionSensor
+from gpiozero.pins import Factory
+
+from kiosk.config import GpioSettings
+from kiosk.core.messages import ButtonPressed, MotionChanged
+from kiosk.exc import DeviceError
+
+Colour = tuple[float, float, float]
+
+
+def make_pin_factory(name: str) -> Factory:
+    """The gpiozero pin factory for a ``[gpio] pin_factory`` value."""
+    try:
+        if name == "mock":
+            from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+            return MockFactory(pin_class=MockPWMPin)
+        if name == "lgpio":
+            from gpiozero.pins.lgpio import LGPIOFactory
+
+            return LGPIOFactory()
+        if name == "rpigpio":
+            from gpiozero.pins.rpigpio import RPiGPIOFactory
+
+            return RPiGPIOFactory()
+        from gpiozero.pins.native import NativeFactory
+
+        return NativeFactory()
+    except Exception as exc:  # each factory fails in its own way (ImportError, OSError, PinFactoryFallback)
+        raise DeviceError(f"gpio.pin_factory = {name!r} cannot start here: {exc}") from exc
+
+
+class KioskParts:
+    def __init__(self, gpio: GpioSettings, post: Callable[[object], None]) -> None:
+        self.factory = make_pin_factory(gpio.pin_factory)
+        self.mock = gpio.pin_factory == "mock"
+        try:
+            self.led = RGBLED(*gpio.status_led, pin_factory=self.factory)
+            self.buzzer = Buzzer(gpio.buzzer, pin_factory=self.factory)
+            self.spin_button = Button(gpio.spin_button, bounce_time=0.05, pin_factory=self.factory)
+            self.motion = MotionSensor(gpio.motion_sensor, pin_factory=self.factory)
+        except Exception as exc:
+            self.factory.close()
+            raise DeviceError(f"gpio: cannot set up the parts ({exc})") from exc
+        self.spin_button.when_pressed = lambda: post(ButtonPressed("spin"))
+        self.motion.when_motion = lambda: post(MotionChanged(True))
+        self.motion.when_no_motion = lambda: post(MotionChanged(False))
+        self._buttons = {"spin": self.spin_button}
+
+    def celebrate(self, colour: Colour) -> None:
+        """Flash the LED and chirp; both run on gpiozero's background threads and return at once."""
+        self.led.blink(on_time=0.12, off_time=0.08, on_color=colour, n=4, background=True)
+        self.buzzer.beep(on_time=0.05, off_time=0.05, n=2, background=True)
+
+    def glow(self, colour: Colour) -> None:
+        self.led.color = colour
+
+    @property
+    def led_colour(self) -> Colour:
+        return tuple(self.led.value)
+
+    def press(self, name: str) -> None:
+        """Press and release a button by driving its mock pin (demo and automation only)."""
+        if not self.mock:
+            raise DeviceError("only mock pins can be pressed from software")
+        button = self._buttons.get(name)
+        if button is None:
+            raise DeviceError(f"no button named {name!r}; known: {', '.join(self._buttons)}")
+        button.pin.drive_low()
+        button.pin.drive_high()
+
+    def close(self) -> None:
+        for device in (self.led, self.buzzer, self.spin_button, self.motion):
+            device.close()
+        self.factory.close()

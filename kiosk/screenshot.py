@@ -1,0 +1,42 @@
+"""``kiosk screenshot``: render any scene headless to a PNG, with demo data where a scene needs a member."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pygame
+
+from kiosk.config import Settings
+from kiosk.content.bundle import load_configured
+from kiosk.core.member import Member, progress, tier_for
+from kiosk.exc import KioskError
+from kiosk.ui.look import Look
+from kiosk.ui.manager import SceneManager
+from kiosk.ui.scenes import SceneView
+
+CELEBRATE_AT_S = 0.35  # a moment into the burst, when the confetti has spread
+
+
+def render_scene(settings: Settings, scene: str, language: str, out: Path) -> None:
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    bundle = load_configured(settings.content.dir)
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        screen = pygame.display.set_mode((settings.display.width, settings.display.height))
+        ui = SceneManager(screen, Look(bundle, screen.get_size()))
+        if scene not in ui.scenes:
+            raise KioskError(f"no scene named {scene!r}; known: {', '.join(ui.scenes)}")
+        view = SceneView(language)
+        if scene == "welcome":
+            demo = bundle.demo_members[0]
+            member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
+            view = SceneView(language, member, progress(member.points, bundle.tiers))
+        ui.show(scene, view, 0.0)
+        if ui.current.animated:
+            ui.frame(CELEBRATE_AT_S)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(screen, str(out))
+    finally:
+        pygame.quit()

@@ -1,0 +1,1 @@
+"""Where taps come from: the NFC reader (nfcpy) and, for the demo, the keyboard."""

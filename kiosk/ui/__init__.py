@@ -1,0 +1,1 @@
+"""pygame: display setup, the look (theme, fonts, texts), widgets, scenes and the scene manager."""
