@@ -70,6 +70,9 @@ class KioskApp:
         self.backend: LoyaltyBackend = local
         self.keyboard = (KeyboardCards(self.bundle, UidHasher(state_dir))
                          if settings.nfc.device == "keyboard" else None)
+        if settings.nfc.device not in ("keyboard", "off"):
+            log.warning("nfc.device = %r: this version has no NFC reader support yet; taps come only from "
+                        "the automation socket", settings.nfc.device)
         self.machine = SessionMachine(settings.kiosk.idle_timeout_s)
         self.debouncer = Debouncer(settings.nfc.same_tap_delay_s)
         self.language = settings.kiosk.language
@@ -94,7 +97,7 @@ class KioskApp:
             self.link = MqttLink(self.settings.mqtt, self.settings.kiosk.id, self.outbox)
             self.link.start()
         if self.settings.debug.input_socket:
-            self.automation = AutomationServer(Path(self.settings.debug.input_socket), post)
+            self.automation = AutomationServer(Path(self.settings.debug.input_socket), self._post_automation)
             self.automation.start()
         self.running = True
         log.info("kiosk %s %s started (%s, %dx%d)", self.settings.kiosk.id, __version__, display.mode,
@@ -177,17 +180,6 @@ class KioskApp:
                 self.machine.touch(time.monotonic())
             case msg.MotionChanged(active=active):
                 log.debug("motion %s", "detected" if active else "gone")
-            case msg.InjectTouch(x=x, y=y):
-                # The same pair of events SDL sends for a real touch, so automation tests the real path.
-                width, height = self.ui.look.size
-                pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height,
-                                                     finger_id=0, touch_id=0, dx=0.0, dy=0.0, pressure=1.0))
-                pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
-            case msg.InjectKey(key=name):
-                try:
-                    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.key.key_code(name), mod=0))
-                except ValueError:
-                    log.info("automation: unknown key %r", name)
             case msg.InjectButton(name=name):
                 try:
                     self.parts.press(name)
@@ -198,6 +190,21 @@ class KioskApp:
             case msg.Stop(reason=reason):
                 log.info("stopping (%s)", reason)
                 self.running = False
+
+    def _post_automation(self, message: object) -> None:
+        """On the automation thread: touches and keys become the very events SDL posts for real input,
+        in order with everything else, so automation goes through the real input path."""
+        match message:
+            case msg.InjectTouch(x=x, y=y):
+                width, height = self.ui.look.size
+                pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height,
+                                                     finger_id=0, touch_id=0, dx=0.0, dy=0.0, pressure=1.0))
+                pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
+            case msg.InjectKey(key=name):
+                key = pygame.key.key_code(name)  # ValueError for an unknown name: the client is told
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0))
+            case _:
+                post(message)
 
     def _on_key(self, key: int) -> None:
         if key == pygame.K_ESCAPE and self._may_exit():
@@ -220,6 +227,7 @@ class KioskApp:
         self.tracer.mark("feedback.frame")
 
     def _on_touch(self, pos: tuple[int, int]) -> None:
+        self.tracer.mark("input.touch", x=pos[0], y=pos[1])
         now = time.monotonic()
         self.machine.touch(now)
         action = self.ui.hit(pos)
@@ -230,6 +238,8 @@ class KioskApp:
             self._show(self.machine.scene, now)
 
     def _apply(self, step: Step, now: float) -> None:
+        if step.scene == Scene.ATTRACT:
+            self.language = self.settings.kiosk.language  # the next shopper starts afresh
         if step.scene is not None:
             self._show(step.scene, now)
         if step.events:
@@ -240,7 +250,6 @@ class KioskApp:
 
     def _show(self, scene: Scene, now: float) -> None:
         if scene == Scene.ATTRACT:
-            self.language = self.settings.kiosk.language  # the next shopper starts afresh
             self.parts.glow(self._led_colour("led_idle"))
         member = self.machine.member
         view = SceneView(self.language, member, progress(member.points, self.bundle.tiers) if member else None)

@@ -98,10 +98,10 @@ class AutomationServer:
     def _answer(self, line: bytes) -> dict:
         try:
             message = parse_command(line)
+            self._post(message)
         except ValueError as exc:
             log.info("automation: refused a command: %s", exc)
             return {"ok": False, "error": str(exc)}
-        self._post(message)
         if isinstance(message, SceneQuery):
             try:
                 return {"scene": message.reply.result(timeout=5.0)}

@@ -29,7 +29,3 @@ class Credential:
         if not isinstance(self.value, str) or not _VALUE.match(self.value):
             raise ValueError("credential value must be 1-128 letters, digits or . _ : -")
 
-    @property
-    def grants_value(self) -> bool:
-        """A bare UID identifies a tag, not a person, so on its own it earns no prizes."""
-        return self.kind != "uid"

@@ -113,7 +113,7 @@ class MqttLink:
         self._warned_unreachable = True
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        if self._connected:
+        if self._connected and not self._stopping.is_set():
             log.warning("mqtt: disconnected (%s); events wait in the outbox", reason_code)
         self._connected = False
         self._wake.set()

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The developer's one command: sets up what is missing, then runs the demo, the tests or the benchmarks.
+#
+#   bash deploy/dev.sh demo [kiosk demo options]   the kiosk with simulated reader and GPIO, no broker needed
+#   bash deploy/dev.sh test [pytest options]       ruff, then the whole test suite (real mosquitto included)
+#   bash deploy/dev.sh bench [--quick]             the benchmarks of tests/perf against the budgets
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || usage
+command=$1
+shift
+
+apt_updated=0
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if [ "$apt_updated" -eq 0 ]; then
+        $sudo apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+ensure_python() {
+    if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        echo "dev.sh: Python 3.11 or newer is needed (found: $(python3 --version 2>&1))" >&2
+        exit 1
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv 2>/dev/null || { apt_install python3-venv && python3 -m venv .venv; }
+    fi
+    # Reinstall only when the project's dependencies changed since the last install.
+    if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+        .venv/bin/python -m pip install --quiet --upgrade pip
+        .venv/bin/python -m pip install --quiet -e '.[test]'
+        touch .venv/.installed
+    fi
+}
+
+ensure_mosquitto() {
+    command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
+}
+
+case "$command" in
+    demo)
+        ensure_python
+        exec .venv/bin/kiosk demo "$@"
+        ;;
+    test)
+        ensure_python
+        ensure_mosquitto
+        .venv/bin/ruff check .
+        exec .venv/bin/python -m pytest "$@"
+        ;;
+    bench)
+        ensure_python
+        exec .venv/bin/python tests/perf/run.py "$@"
+        ;;
+    *)
+        usage
+        ;;
+esac

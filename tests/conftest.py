@@ -1,0 +1,28 @@
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Broker, KioskProcess
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A private, running mosquitto; tests may stop() and start() it."""
+    instance = Broker(tmp_path)
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def kiosks() -> Iterator[list[KioskProcess]]:
+    """Kiosk subprocesses a test starts; any still running at the end are killed."""
+    started: list[KioskProcess] = []
+    yield started
+    for kiosk in started:
+        kiosk.kill()

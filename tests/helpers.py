@@ -1,0 +1,174 @@
+"""Real parts for the tests: a private mosquitto broker, the kiosk as a subprocess, an MQTT listener."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Broker:
+    """A private mosquitto on a free port, which a test may stop and start again (same port)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        if not os.path.exists(self.binary):
+            raise RuntimeError("mosquitto is not installed: run `bash .ci/run` or `apt-get install mosquitto`")
+        self.port = free_port()
+        self.conf = workdir / "mosquitto.conf"
+        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        self.log = workdir / "mosquitto.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.binary, "-c", str(self.conf)], stdout=self.log.open("ab"),
+                                        stderr=subprocess.STDOUT)
+        wait_for(self._accepts, 10, f"mosquitto on port {self.port}")
+
+    def _accepts(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+        self.process = None
+
+
+class Listener:
+    """Subscribes to a topic filter on a broker and keeps every message (topic, payload, retain)."""
+
+    def __init__(self, port: int, topic: str) -> None:
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self._lock = threading.Lock()
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self._client.on_message = self._on_message
+        self._client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self._client.connect("127.0.0.1", port)
+        self._client.loop_start()
+
+    def _on_message(self, client, userdata, message) -> None:
+        with self._lock:
+            self.messages.append((message.topic, message.payload, bool(message.retain)))
+
+    def on(self, suffix: str) -> list[bytes]:
+        with self._lock:
+            return [payload for topic, payload, _ in self.messages if topic.endswith(suffix)]
+
+    def events(self) -> list[dict]:
+        with self._lock:
+            return [json.loads(p) for t, p, _ in self.messages if "/events/" in t]
+
+    def close(self) -> None:
+        self._client.loop_stop()
+        self._client.disconnect()
+
+
+def write_config(workdir: Path, *, mqtt_port: int | None = None, **sections: dict) -> Path:
+    """A kiosk config for tests: headless, mock GPIO, keyboard taps, automation socket in ``workdir``."""
+    base: dict[str, dict] = {
+        "kiosk": {"state_dir": str(workdir / "state"), "idle_timeout_s": 60},
+        "display": {"mode": "headless", "width": 960, "height": 540, "fps": 30},
+        "gpio": {"pin_factory": "mock"},
+        "nfc": {"device": "keyboard", "same_tap_delay_s": 0},
+        "mqtt": {"enabled": mqtt_port is not None, "port": mqtt_port or 1883},
+        "debug": {"input_socket": str(workdir / "in.sock")},
+    }
+    for name, values in sections.items():
+        base.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in base.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    path = workdir / "kiosk.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class KioskProcess:
+    """``kiosk demo`` (or ``run``) in a subprocess, driven through its automation socket."""
+
+    def __init__(self, config: Path, command: str = "demo", trace: Path | None = None) -> None:
+        self.config = config
+        self.socket_path = config.parent / "in.sock"
+        self.output = config.parent / f"kiosk-{command}.log"
+        args = [sys.executable, "-m", "kiosk", "--config", str(config)]
+        if trace:
+            args += ["--trace", str(trace)]
+        env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+        env.pop("DISPLAY", None)
+        self.process = subprocess.Popen([*args, command], cwd=REPO, env=env, stdout=self.output.open("wb"),
+                                        stderr=subprocess.STDOUT)
+        self._conn = wait_for(self._connect, 20, "the kiosk's automation socket")
+        self._reader = self._conn.makefile("rb")
+
+    def _connect(self) -> socket.socket | None:
+        if self.process.poll() is not None:
+            raise AssertionError(f"kiosk exited with {self.process.returncode}:\n{self.log()}")
+        conn = socket.socket(socket.AF_UNIX)
+        try:
+            conn.connect(str(self.socket_path))
+            return conn
+        except OSError:
+            conn.close()
+            return None
+
+    def send(self, command: dict) -> dict:
+        self._conn.sendall(json.dumps(command).encode() + b"\n")
+        return json.loads(self._reader.readline())
+
+    def scene(self) -> str:
+        return self.send({"query": "scene"})["scene"]
+
+    def wait_scene(self, name: str, timeout: float = 10) -> None:
+        wait_for(lambda: self.scene() == name, timeout, f"scene {name!r}")
+
+    def tap(self, kind: str, value: str) -> None:
+        assert self.send({"tap": {"kind": kind, "value": value}}) == {"ok": True}
+
+    def log(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def terminate(self, timeout: float = 10) -> int:
+        self._conn.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        self._conn.close()
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)

@@ -1,0 +1,86 @@
+"""Run every kiosk benchmark, print each figure against its budget (ARCHITECTURE.md section 12) and write the
+results to perf-results/latest.json.
+
+    .venv/bin/python tests/perf/run.py [--quick]
+
+A figure over budget is reported, not failed: the exit code is 0 unless a benchmark could not run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import bench_idle_cpu
+import bench_memory
+import bench_startup
+import bench_tap_latency
+from harness import ROOT, Figure
+
+BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
+    "startup": bench_startup.measure,
+    "idle_cpu": bench_idle_cpu.measure,
+    "tap_latency": bench_tap_latency.measure,
+    "memory": bench_memory.measure,
+}
+RESULTS = ROOT / "perf-results" / "latest.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter windows: a smoke run")
+    quick = parser.parse_args(argv).quick
+
+    results: list[tuple[str, Figure]] = []
+    errors: dict[str, str] = {}
+    for name, measure in BENCHMARKS.items():
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        try:
+            results += [(name, figure) for figure in measure(quick)]
+        except Exception as exc:
+            traceback.print_exc()
+            errors[name] = f"{type(exc).__name__}: {exc}"
+        print(f"  {name}: {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+
+    print_table(results, errors)
+    write_json(results, errors, quick)
+    return 1 if errors else 0
+
+
+def print_table(results: list[tuple[str, Figure]], errors: dict[str, str]) -> None:
+    header = f"{'benchmark':<12} {'figure':<48} {'value':>12} {'budget':>12} {'n':>5}  status"
+    print(header)
+    print("-" * len(header))
+    for name, figure in results:
+        value = f"{figure.value:.3f} {figure.unit}" if figure.unit == "s" else f"{figure.value:.1f} {figure.unit}"
+        budget = "-" if figure.budget is None else f"<= {figure.budget:g} {figure.unit}"
+        print(f"{name:<12} {figure.name:<48} {value:>12} {budget:>12} {figure.samples:>5}  {figure.status}")
+    for name, error in errors.items():
+        print(f"{name:<12} COULD NOT RUN: {error}")
+
+
+def write_json(results: list[tuple[str, Figure]], errors: dict[str, str], quick: bool) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    document = {
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": quick,
+        "host": {"machine": platform.machine(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        "figures": [{"benchmark": name, "name": figure.name, "value": figure.value, "unit": figure.unit,
+                     "budget": figure.budget, "samples": figure.samples, "status": figure.status}
+                    for name, figure in results],
+        "errors": errors,
+    }
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The kiosk app in-process under the SDL dummy driver, with real gpiozero devices on MockFactory."""
+
+import json
+import time
+
+import pygame
+import pytest
+
+from kiosk import config
+from kiosk.app import KioskApp, post
+from kiosk.core.credential import Credential
+from kiosk.core.messages import ButtonPressed, TapDetected
+from kiosk.trace import Tracer
+from tests.helpers import wait_for, write_config
+
+ANNA = Credential("ndef", "M-1001")
+UNKNOWN = Credential("uid", "f" * 64)
+
+
+@pytest.fixture
+def app(tmp_path):
+    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}))
+    kiosk = KioskApp(settings, demo=True, tracer=Tracer(tmp_path / "trace.jsonl"))
+    kiosk.start()
+    yield kiosk
+    kiosk.stop()
+
+
+def step_until(app: KioskApp, predicate, timeout: float = 10.0) -> None:
+    def stepped():
+        app.run_once()
+        return predicate()
+    wait_for(stepped, timeout, "the app to reach the expected state")
+
+
+def tap(app: KioskApp, credential: Credential) -> None:
+    post(TapDetected(credential, "test", time.monotonic()))
+
+
+def trace(tmp_path) -> list[dict]:
+    return [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+
+
+def outbox_types(app: KioskApp) -> list[str]:
+    return [row["type"] for row in app.store.query("SELECT type FROM outbox ORDER BY seq")]
+
+
+def test_starts_on_attract_with_the_led_glowing_idle(app):
+    assert app.ui.name == "attract"
+    assert app.parts.led_colour == pytest.approx(tuple(c / 255 for c in app.bundle.theme["led_idle"]))
+
+
+def test_member_tap_celebrates_at_once_then_welcomes(app, tmp_path):
+    tap(app, ANNA)
+    app.run_once()
+    assert app.ui.name == "celebrate"  # before the lookup's answer could be handled
+    step_until(app, lambda: app.ui.name == "welcome")
+    assert app.ui.current.view.member.name == "Anna"
+    assert outbox_types(app) == ["tap", "member_identified"]
+    marks = [m["name"] for m in trace(tmp_path)]
+    assert marks.index("tap.detected") < marks.index("feedback.led") < marks.index("feedback.frame")
+
+
+def test_celebration_drives_the_real_led_and_buzzer(app):
+    seen_led, seen_buzzer = set(), set()
+    tap(app, ANNA)
+
+    def watch():
+        app.run_once()
+        seen_led.add(app.parts.led_colour)
+        seen_buzzer.add(app.parts.buzzer.value)
+        return app.ui.name == "welcome"
+    wait_for(watch, 10, "welcome")
+    celebrate = tuple(c / 255 for c in app.bundle.theme["led_celebrate"])
+    assert any(colour == pytest.approx(celebrate) for colour in seen_led)
+    assert 1 in seen_buzzer
+
+
+def test_unknown_card_gets_the_join_screen(app):
+    tap(app, UNKNOWN)
+    step_until(app, lambda: app.ui.name == "join")
+    assert outbox_types(app) == ["tap", "unknown_credential"]
+
+
+def test_same_card_twice_is_one_tap(app):
+    app.debouncer.delay_s = 3.0
+    tap(app, ANNA)
+    tap(app, ANNA)
+    step_until(app, lambda: app.ui.name == "welcome")
+    assert outbox_types(app).count("tap") == 1
+
+
+def test_keyboard_keys_tap_demo_cards(app):
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0))
+    step_until(app, lambda: app.ui.name == "welcome")
+    assert app.ui.current.view.member.name == "Ivan"
+
+
+def touch(app: KioskApp, x: int, y: int) -> None:
+    """What SDL posts for one finger touch: FINGERDOWN plus a synthetic mouse click marked ``touch``."""
+    width, height = app.ui.look.size
+    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height, finger_id=0, touch_id=0,
+                                         dx=0.0, dy=0.0, pressure=1.0))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
+
+
+def test_a_touch_counts_once_and_a_mouse_click_counts_too(app, tmp_path):
+    chip = next(b for b in app.ui.current.buttons if b.action == "lang:ru")
+    touch(app, *chip.rect.center)
+    step_until(app, lambda: app.language == "ru")
+    app.run_once()
+    assert [m for m in trace(tmp_path) if m["name"] == "input.touch"] == [
+        {"name": "input.touch", "mono": pytest.approx(0, abs=1e9), "x": chip.rect.centerx, "y": chip.rect.centery}
+    ]
+    chip = next(b for b in app.ui.current.buttons if b.action == "lang:nb")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=chip.rect.center, button=1))
+    step_until(app, lambda: app.language == "nb")
+
+
+def test_done_says_goodbye_and_forgets_the_shopper(app):
+    tap(app, ANNA)
+    step_until(app, lambda: app.ui.name == "welcome")
+    chip = next(b for b in app.ui.current.buttons if b.action == "lang:nb")
+    touch(app, *chip.rect.center)
+    step_until(app, lambda: app.language == "nb")
+    done = next(b for b in app.ui.current.buttons if b.action == "done")
+    touch(app, *done.rect.center)
+    step_until(app, lambda: app.ui.name == "goodbye")
+    assert app.machine.member is None
+    assert all(scene.view.member is None for scene in app.ui.scenes.values() if scene is not app.ui.current)
+    step_until(app, lambda: app.ui.name == "attract", timeout=6)
+    assert app.language == "en"  # the next shopper starts in the kiosk's language
+    assert outbox_types(app)[-1] == "session_ended"
+    row = app.store.query("SELECT end_reason, ended_at FROM sessions")[0]
+    assert row["end_reason"] == "done" and row["ended_at"] is not None
+
+
+def test_idle_timeout_returns_to_attract_and_clears_everything(app):
+    app.machine.idle_timeout_s = 2.5  # the config's minimum is 5 s; a shorter wait keeps the test quick
+    tap(app, ANNA)
+    step_until(app, lambda: app.ui.name == "welcome")
+    step_until(app, lambda: app.ui.name == "attract", timeout=5)
+    assert app.machine.member is None and app.machine.session_id is None
+    assert all(scene.view.member is None for scene in app.ui.scenes.values())
+    ended = json.loads(app.store.query("SELECT payload FROM outbox WHERE type = 'session_ended'")[0]["payload"])
+    assert ended["data"]["reason"] == "idle_timeout"
+
+
+def test_spin_button_on_mock_pins_reaches_the_main_loop(app, tmp_path):
+    app.parts.press("spin")
+    received = []
+    original = app._on_message
+
+    def spy(message):
+        received.append(message)
+        original(message)
+    app._on_message = spy
+    step_until(app, lambda: ButtonPressed("spin") in received)
+
+
+def test_a_scene_that_fails_to_draw_shows_the_failsafe(app, caplog):
+    app.machine.tap(ANNA, time.monotonic(), "S1")
+    app._show(app.machine.scene.WELCOME, time.monotonic())  # welcome without a member cannot draw
+    assert app.ui.name == "failsafe"
+    assert "failed to draw" in caplog.text

@@ -1,0 +1,112 @@
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.exc import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(monkeypatch):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    settings = config.load()
+    assert settings.source == "<defaults>"
+    assert settings.kiosk.idle_timeout_s == 45
+    assert settings.mqtt.topic_prefix == "loyalty/v1"
+    assert settings.gpio.status_led == (17, 27, 22)
+    assert settings.display.mode == "fullscreen"
+
+
+def test_file_values_are_typed_and_relative_paths_follow_the_file(tmp_path):
+    path = write(tmp_path, """
+[kiosk]
+id = "riga-01"
+state_dir = "state"
+idle_timeout_s = 30
+[display]
+mode = "headless"
+width = 800
+[gpio]
+status_led = [5, 6, 13]
+""")
+    settings = config.load(path)
+    assert settings.kiosk.id == "riga-01"
+    assert settings.kiosk.state_dir == tmp_path / "state"
+    assert settings.kiosk.idle_timeout_s == 30.0 and isinstance(settings.kiosk.idle_timeout_s, float)
+    assert (settings.display.mode, settings.display.width, settings.display.height) == ("headless", 800, 1080)
+    assert settings.gpio.status_led == (5, 6, 13)
+
+
+def test_path_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_VAR, str(write(tmp_path, '[kiosk]\nstore = "oslo-3"\n')))
+    assert config.load().kiosk.store == "oslo-3"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        ('[kiosk]\ncolour = "red"\n', "kiosk.colour", "unknown key 'colour'"),
+        ('[screen]\nwidth = 1\n', "screen", "one of the sections"),
+        ('[display]\nwidth = "wide"\n', "display.width", "pixels from 320 to 7680, got 'wide'"),
+        ("[display]\nfps = 0\n", "display.fps", "frames per second from 1 to 120, got 0"),
+        ('[display]\nmode = "tv"\n', "display.mode", "one of 'window', 'fullscreen', 'headless'"),
+        ("[mqtt]\nenabled = 1\n", "mqtt.enabled", "true or false, got 1"),
+        ('[mqtt]\ntopic_prefix = "loyalty/+/v1"\n', "mqtt.topic_prefix", "without '+'"),
+        ('[mqtt]\nca_file = "/nonexistent/ca.pem"\n', "mqtt.ca_file", "not readable"),
+        ('[kiosk]\nid = "a/b"\n', "kiosk.id", "letters, digits"),
+        ('[kiosk]\nlanguage = "de"\n', "kiosk.language", "one of 'ru', 'en', 'nb'"),
+        ('[nfc]\ndevice = "bluetooth"\n', "nfc.device", "an nfcpy device path"),
+        ("[gpio]\nstatus_led = [17, 27]\n", "gpio.status_led", "three BCM GPIO numbers"),
+        ("[gpio]\nbuzzer = 17\n", "gpio", "a different pin for every part"),
+        ('[gpio]\npin_factory = "pigpio"\n', "gpio.pin_factory", "one of 'mock'"),
+        ('[backend]\nkind = "http"\n', "backend.url", "the backend's URL"),
+        ('[debug]\ninput_socket = "/tmp/x.sock"\n', "debug.input_socket", "empty in fullscreen mode"),
+        ("kiosk = 3\n", "kiosk", "a [kiosk] table"),
+    ],
+)
+def test_bad_values_name_file_key_and_expectation(tmp_path, text, key, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}: expected ")
+    assert expected in message
+    assert caught.value.key == key
+
+
+def test_broken_toml_names_the_file(tmp_path):
+    path = write(tmp_path, "[kiosk\nid = 1")
+    with pytest.raises(ConfigError, match=rf"^{path}: not valid TOML"):
+        config.load(path)
+
+
+def test_missing_file_names_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="missing.toml: file not found"):
+        config.load(tmp_path / "missing.toml")
+
+
+def test_socket_allowed_in_fullscreen_when_asked(tmp_path):
+    path = write(tmp_path, '[debug]\ninput_socket = "/tmp/x.sock"\nallow_in_fullscreen = true\n')
+    assert config.load(path).debug.input_socket == "/tmp/x.sock"
+
+
+def test_overrides_are_validated_like_a_file():
+    settings = config.load(None)
+    changed = config.with_overrides(settings, display={"mode": "headless"}, gpio={"pin_factory": "mock"})
+    assert changed.display.mode == "headless" and changed.gpio.pin_factory == "mock"
+    with pytest.raises(ConfigError, match="display.fps"):
+        config.with_overrides(settings, display={"fps": 1000})
+
+
+def test_cli_reports_a_config_error_in_one_line(tmp_path, capsys):
+    from kiosk.cli import main
+
+    path = write(tmp_path, "[display]\nfps = -1\n")
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"kiosk: {path}: display.fps: expected frames per second from 1 to 120, got -1"

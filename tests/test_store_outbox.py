@@ -1,0 +1,90 @@
+"""The SQLite store and the outbox on it: durability settings, atomic writes, order, delivery marks."""
+
+import json
+import stat
+
+import pytest
+
+from kiosk.core.session import Event
+from kiosk.journal import SessionJournal
+from kiosk.outbox import Outbox
+from kiosk.store import Store
+from kiosk.tap.uid_secret import SECRET_FILE, UidHasher
+
+
+def make_outbox(store: Store, boot_id: str = "BOOT1") -> Outbox:
+    return Outbox(store, kiosk_id="k1", store_id="s1", boot_id=boot_id, clock_synced=lambda: True)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "state.db")
+    yield s
+    s.close()
+
+
+def test_durability_pragmas(store):
+    assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert store.query("PRAGMA synchronous")[0][0] == 2  # FULL
+    assert store.query("PRAGMA secure_delete")[0][0] == 1
+
+
+def test_event_and_state_change_commit_together_or_not_at_all(store):
+    outbox = make_outbox(store)
+    journal = SessionJournal(store, outbox)
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        outbox.add(tx, "tap", {"n": 1})
+        raise RuntimeError("power cut before commit")
+    assert outbox.depth() == 0
+    journal.record([Event("tap", {"session_id": "S1", "credential": {"kind": "ndef", "ref": "M-1"}})])
+    assert store.query("SELECT credential_kind FROM sessions WHERE session_id = 'S1'")[0][0] == "ndef"
+    assert outbox.depth() == 1
+
+
+def test_pending_in_seq_order_and_seq_survives_a_restart(tmp_path):
+    store = Store(tmp_path / "state.db")
+    outbox = make_outbox(store)
+    first = [outbox.record("tap", {"n": i})["seq"] for i in range(3)]
+    store.close()
+    store = Store(tmp_path / "state.db")
+    outbox = make_outbox(store, boot_id="BOOT2")
+    later = outbox.record("tap", {"n": 3})
+    assert first == [1, 2, 3] and later["seq"] == 4
+    pending = outbox.pending()
+    assert [p.seq for p in pending] == [1, 2, 3, 4]
+    assert [json.loads(p.payload)["boot_id"] for p in pending] == ["BOOT1"] * 3 + ["BOOT2"]
+    assert [p.seq for p in outbox.pending(after_seq=2, limit=1)] == [3]
+    store.close()
+
+
+def test_delivered_rows_leave_the_pending_list(store):
+    outbox = make_outbox(store)
+    for i in range(3):
+        outbox.record("tap", {"n": i})
+    outbox.mark_delivered(2)
+    assert [p.seq for p in outbox.pending()] == [1, 3]
+    assert outbox.depth() == 2
+    assert outbox.oldest_unsent_age() >= 0
+
+
+def test_listeners_hear_only_committed_events(store):
+    outbox = make_outbox(store)
+    heard = []
+    outbox.add_listener(lambda: heard.append(outbox.depth()))
+    with pytest.raises(ValueError), store.transaction() as tx:
+        outbox.add(tx, "tap", {})
+        raise ValueError
+    assert heard == []
+    outbox.record("tap", {})
+    assert heard == [1]
+
+
+def test_uid_secret_is_private_stable_and_hides_the_uid(tmp_path):
+    first = UidHasher(tmp_path)
+    mode = stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode)
+    assert mode == 0o600
+    uid = bytes.fromhex("04A224B1C55E80")
+    value = first.credential_value(uid)
+    assert value == UidHasher(tmp_path).credential_value(uid)
+    assert uid.hex() not in value.lower()
+    assert UidHasher(tmp_path / "other").credential_value(uid) != value
