@@ -86,7 +86,7 @@ def test_broken_toml_names_the_file(tmp_path):
 
 
 def test_missing_file_names_the_file(tmp_path):
-    with pytest.raises(ConfigError, match="missing.toml: file not found"):
+    with pytest.raises(ConfigError, match=r"missing\.toml: file not found"):
         config.load(tmp_path / "missing.toml")
 
 
@@ -99,7 +99,7 @@ def test_overrides_are_validated_like_a_file():
     settings = config.load(None)
     changed = config.with_overrides(settings, display={"mode": "headless"}, gpio={"pin_factory": "mock"})
     assert changed.display.mode == "headless" and changed.gpio.pin_factory == "mock"
-    with pytest.raises(ConfigError, match="display.fps"):
+    with pytest.raises(ConfigError, match=r"display\.fps"):
         config.with_overrides(settings, display={"fps": 1000})
 
 

@@ -47,7 +47,7 @@ def test_broken_files_are_named(bundle_dir, file, change, message):
 
 def test_unreadable_json_and_missing_folder(bundle_dir, tmp_path):
     (bundle_dir / "theme.json").write_text("{")
-    with pytest.raises(ContentError, match="theme.json: not readable JSON"):
+    with pytest.raises(ContentError, match=r"theme\.json: not readable JSON"):
         load_bundle(bundle_dir)
     with pytest.raises(ContentError, match="not a content folder"):
         load_bundle(tmp_path / "nothing")
