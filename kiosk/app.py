@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,12 +45,19 @@ log = logging.getLogger(__name__)
 
 MESSAGE = pygame.event.custom_type()
 MAX_SLEEP_S = 0.5  # the longest the loop sleeps: SIGTERM is handled at the latest this late
+INPUT_POLL_S = 0.02  # how often a sleeping loop looks for touch and key input
 STOP_TIMEOUT_S = 3.0
+
+# pygame.event.wait() polls SDL every millisecond on drivers without a blocking wait (dummy, kmsdrm), which
+# costs more CPU than the static-screen budget; so the loop sleeps on this event, which post() sets, and
+# looks for SDL input every INPUT_POLL_S.
+_wake = threading.Event()
 
 
 def post(message: object) -> None:
-    """Hand a message to the main loop; safe from any thread."""
+    """Hand a message to the main loop and wake it; safe from any thread."""
     pygame.event.post(pygame.event.Event(MESSAGE, message=message))
+    _wake.set()
 
 
 class KioskApp:
@@ -140,15 +148,24 @@ class KioskApp:
         else:
             deadline = self.machine.next_deadline()
             wait = MAX_SLEEP_S if deadline is None else min(MAX_SLEEP_S, deadline - now)
-        events = pygame.event.get() if wait <= 0 else [pygame.event.wait(max(1, int(wait * 1000)))]
-        events += pygame.event.get()
-        for event in events:
+        for event in self._wait_for_events(now + wait):
             self._handle(event)
         now = time.monotonic()
         self._apply(self.machine.tick(now), now)
         if self.ui.current.animated and now >= self._next_frame:
             self.ui.frame(now)
             self._next_frame = now + 1 / self.settings.display.fps
+
+    @staticmethod
+    def _wait_for_events(until: float) -> list[pygame.event.Event]:
+        """Events as soon as there are any, or none at ``until``: messages wake at once, input within a poll."""
+        while True:
+            _wake.clear()
+            events = pygame.event.get()
+            remaining = until - time.monotonic()
+            if events or remaining <= 0:
+                return events
+            _wake.wait(min(remaining, INPUT_POLL_S))
 
     def _handle(self, event: pygame.event.Event) -> None:
         if event.type == MESSAGE:
