@@ -17,6 +17,7 @@ import pygame
 
 from kiosk import __version__
 from kiosk.automation import AutomationServer
+from kiosk.backend.http import HttpBackend
 from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
 from kiosk.clock import clock_synced
@@ -72,10 +73,7 @@ class KioskApp:
         self.outbox = Outbox(self.store, kiosk_id=settings.kiosk.id, store_id=settings.kiosk.store,
                              boot_id=self.boot_id, clock_synced=clock_synced)
         self.journal = SessionJournal(self.store, self.outbox)
-        local = LocalBackend(self.store)
-        if demo:
-            local.seed(self.bundle.demo_members, self.bundle.tiers)
-        self.backend: LoyaltyBackend = local
+        self.backend = self._backend(demo)
         self.keyboard = (KeyboardCards(self.bundle, UidHasher(state_dir))
                          if settings.nfc.device == "keyboard" else None)
         if settings.nfc.device not in ("keyboard", "off"):
@@ -89,6 +87,15 @@ class KioskApp:
         self.link: MqttLink | None = None
         self.automation: AutomationServer | None = None
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backend")
+
+    def _backend(self, demo: bool) -> LoyaltyBackend:
+        backend = self.settings.backend
+        if backend.kind == "http":
+            return HttpBackend(backend.url, backend.token, backend.timeout_s)
+        local = LocalBackend(self.store)
+        if demo:
+            local.seed(self.bundle.demo_members, self.bundle.tiers)
+        return local
 
     # Start and stop.
 
