@@ -6,6 +6,8 @@ import os
 
 import pygame
 
+from kiosk.exc import DeviceError
+
 # Events the kiosk never reacts to: blocking them keeps a waiting main loop asleep.
 _IGNORED = (pygame.MOUSEMOTION, pygame.FINGERMOTION, pygame.MOUSEWHEEL, pygame.TEXTEDITING, pygame.TEXTINPUT,
             pygame.JOYAXISMOTION, pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED)
@@ -19,10 +21,15 @@ def has_screen() -> bool:
 def open_display(mode: str, width: int, height: int) -> pygame.Surface:
     if mode == "headless":
         os.environ["SDL_VIDEODRIVER"] = "dummy"
-    pygame.display.init()
-    pygame.font.init()
-    flags = pygame.FULLSCREEN if mode == "fullscreen" else 0
-    screen = pygame.display.set_mode((width, height), flags)
+    try:
+        pygame.display.init()
+        pygame.font.init()
+        flags = pygame.FULLSCREEN if mode == "fullscreen" else 0
+        screen = pygame.display.set_mode((width, height), flags)
+    except pygame.error as exc:
+        driver = os.environ.get("SDL_VIDEODRIVER", "SDL's choice")
+        raise DeviceError(f"display.mode = {mode!r}: cannot open the screen with video driver {driver} ({exc}); "
+                          "use mode = \"headless\" on a machine without a screen") from None
     pygame.display.set_caption("Loyalty kiosk")
     if mode == "fullscreen":
         pygame.mouse.set_visible(False)
