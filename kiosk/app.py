@@ -6,14 +6,20 @@ workers, gpiozero callbacks, the automation socket) only posts messages into it 
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
+import os
 import signal
+import sys
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pygame
+import requests
 
 from kiosk import __version__
 from kiosk.automation import AutomationServer
@@ -22,16 +28,17 @@ from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
 from kiosk.clock import clock_synced
 from kiosk.config import Settings
-from kiosk.content.bundle import load_configured
+from kiosk.content.bundle import DEFAULT_DIR, load_bundle, load_configured
 from kiosk.core import messages as msg
 from kiosk.core.debounce import Debouncer
-from kiosk.core.events import new_ulid
+from kiosk.core.events import new_ulid, utc_ms
 from kiosk.core.member import progress
 from kiosk.core.session import LOOKUP_FAILED, Scene, SessionMachine, Step
 from kiosk.devices.parts import KioskParts
-from kiosk.exc import BackendUnavailable
+from kiosk.exc import BackendUnavailable, ContentError
 from kiosk.journal import SessionJournal
-from kiosk.mqtt.link import MqttLink
+from kiosk.mqtt.commands import CommandLedger
+from kiosk.mqtt.link import KioskIdentity, MqttLink
 from kiosk.outbox import Outbox
 from kiosk.store import Store
 from kiosk.tap.keyboard import KeyboardCards
@@ -70,8 +77,12 @@ class KioskApp:
         self.bundle = load_configured(settings.content.dir)
         self.store = Store(state_dir / "state.db")
         self.boot_id = new_ulid()
+        self.started_at, self.started_mono = time.time(), time.monotonic()
+        limits = settings.outbox
         self.outbox = Outbox(self.store, kiosk_id=settings.kiosk.id, store_id=settings.kiosk.store,
-                             boot_id=self.boot_id, clock_synced=clock_synced)
+                             boot_id=self.boot_id, clock_synced=clock_synced, max_pending=limits.max_pending,
+                             low_priority_ttl_s=limits.low_priority_ttl_s,
+                             retain_delivered_s=limits.retain_delivered_s)
         self.journal = SessionJournal(self.store, self.outbox)
         self.backend = self._backend(demo)
         self.keyboard = (KeyboardCards(self.bundle, UidHasher(state_dir))
@@ -83,6 +94,9 @@ class KioskApp:
         self.debouncer = Debouncer(settings.nfc.same_tap_delay_s)
         self.language = settings.kiosk.language
         self.running = False
+        self.restart_requested = False
+        self.last_tap_at: float | None = None
+        self.frame_times: deque[float] = deque(maxlen=900)  # seconds per drawn frame, for telemetry
         self.parts: KioskParts | None = None
         self.link: MqttLink | None = None
         self.automation: AutomationServer | None = None
@@ -106,10 +120,17 @@ class KioskApp:
         self.parts = KioskParts(self.settings.gpio, post)
         look = Look(self.bundle, screen.get_size())
         self.ui = SceneManager(screen, look, led=(lambda: self.parts.led_colour) if self.demo else None)
-        self._show(Scene.ATTRACT, time.monotonic())
+        if self.store.meta("maintenance") == "on":
+            self.machine.set_maintenance(True, time.monotonic())  # the event was recorded when it was switched on
+        self._show(self.machine.scene, time.monotonic())
         self.tracer.mark("frame.first")
         if self.settings.mqtt.enabled:
-            self.link = MqttLink(self.settings.mqtt, self.settings.kiosk.id, self.outbox)
+            identity = KioskIdentity(self.settings.kiosk.id, self.settings.kiosk.store, self.boot_id, __version__,
+                                     self.started_at, self.started_mono, Path(self.settings.kiosk.state_dir))
+            self.link = MqttLink(self.settings.mqtt, identity, self.outbox, CommandLedger(self.store),
+                                 on_command=lambda command, respond: post(
+                                     msg.CommandReceived(command.name, command.args, respond)),
+                                 app_vitals=self.vitals)
             self.link.start()
         if self.settings.debug.input_socket:
             self.automation = AutomationServer(Path(self.settings.debug.input_socket), self._post_automation)
@@ -143,6 +164,9 @@ class KioskApp:
                 self.run_once()
         finally:
             self.stop()
+        if self.restart_requested:
+            # Start afresh in the same process slot: systemd keeps watching the same PID, a shell keeps its job.
+            os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])
         return 0
 
     # The main loop.
@@ -161,6 +185,7 @@ class KioskApp:
         self._apply(self.machine.tick(now), now)
         if self.ui.current.animated and now >= self._next_frame:
             self.ui.frame(now)
+            self.frame_times.append(time.monotonic() - now)
             self._next_frame = now + 1 / self.settings.display.fps
 
     @staticmethod
@@ -211,6 +236,12 @@ class KioskApp:
                     log.info("automation: %s", exc)
             case msg.SceneQuery(reply=reply):
                 reply.set_result(self.ui.name)
+            case msg.CommandReceived():
+                self._run_command(message)
+            case msg.MemberJoined(session_id=session_id, member=member):
+                if member is not None:
+                    now = time.monotonic()
+                    self._apply(self.machine.joined(session_id, member, now), now)
             case msg.Stop(reason=reason):
                 log.info("stopping (%s)", reason)
                 self.running = False
@@ -240,11 +271,15 @@ class KioskApp:
 
     def _on_tap(self, tap: msg.TapDetected) -> None:
         self.tracer.mark("tap.detected", mono=tap.detected_mono, source=tap.source, kind=tap.credential.kind)
+        self.last_tap_at = time.time()
         now = time.monotonic()
         if not self.debouncer.accept(tap.credential, now):
             self.tracer.mark("tap.ignored")
             return
         # Feedback first: LED, sound and the first celebration frame never wait for the store or network.
+        if self.machine.maintenance:
+            self._apply(self.machine.tap(tap.credential, now, session_id=new_ulid()), now)  # refused politely
+            return
         self.parts.celebrate(self._led_colour("led_celebrate"))
         self.tracer.mark("feedback.led")
         self._apply(self.machine.tap(tap.credential, now, session_id=new_ulid()), now)
@@ -296,3 +331,103 @@ class KioskApp:
             log.exception("backend: lookup crashed")
             outcome = LOOKUP_FAILED
         post(msg.LookupDone(session_id, outcome))
+
+    # Health and remote commands.
+
+    def vitals(self) -> dict:
+        """What only the app knows of its health, for telemetry and birth. Any thread may call it: it only reads."""
+        frames = sorted(self.frame_times)
+        p99 = frames[min(len(frames) - 1, int(len(frames) * 0.99))] if frames else None
+        return {
+            "reader_ok": None,
+            "last_tap_at": utc_ms(self.last_tap_at) if self.last_tap_at else None,
+            "content_version": None,
+            "clock_synced": clock_synced(),
+            "frame_time_p99_ms": round(p99 * 1000, 2) if p99 is not None else None,
+            "maintenance": self.machine.maintenance,
+        }
+
+    def _run_command(self, command: msg.CommandReceived) -> None:
+        args, respond = command.args, command.respond
+        match command.name:
+            case "ping":
+                respond(True, data={"scene": self.ui.name, "version": __version__,
+                                    "uptime_s": round(time.monotonic() - self.started_mono, 1)})
+            case "maintenance":
+                self._set_maintenance(args["on"])
+                respond(True, data={"maintenance": args["on"]})
+            case "screenshot":
+                self._screenshot(args.get("upload_url"), respond)
+            case "reload_content":
+                self._reload_content(respond)
+            case "session_joined":
+                self._session_joined(args["session_id"], args["member_ref"], respond)
+            case "restart":
+                respond(True)
+                self.restart_requested = True
+                self.running = False
+            case _:
+                respond(False, error=f"{command.name} is not supported by this version")
+
+    def _set_maintenance(self, on: bool) -> None:
+        now = time.monotonic()
+        step = self.machine.set_maintenance(on, now)
+        with self.store.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('maintenance', ?)", ("on" if on else "off",))
+            for event in step.events:
+                self.outbox.add(tx, event.type, event.data)
+        if step.scene is not None:
+            self._show(step.scene, now)
+
+    def _screenshot(self, upload_url: str | None, respond) -> None:
+        if self.machine.session_id is not None:
+            # The screen may show a shopper's name and points: that never leaves the kiosk.
+            respond(False, error="a shopper is using the kiosk; try again when it shows the attract screen")
+            return
+        buffer = io.BytesIO()
+        pygame.image.save(self.ui.screen, buffer, "screen.png")
+        png = buffer.getvalue()
+        size = dict(zip(("width", "height"), self.ui.screen.get_size(), strict=True))
+        if upload_url is None:
+            respond(True, data={"scene": self.ui.name, **size, "png_base64": base64.b64encode(png).decode()})
+            return
+        self.executor.submit(self._upload, upload_url, png, size, respond)
+
+    def _upload(self, url: str, png: bytes, size: dict, respond) -> None:
+        try:
+            response = requests.put(url, data=png, headers={"Content-Type": "image/png"},
+                                    timeout=self.settings.backend.timeout_s)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            respond(False, error=f"upload failed: {type(exc).__name__}")
+            return
+        respond(True, data={**size, "uploaded_bytes": len(png)})
+
+    def _reload_content(self, respond) -> None:
+        try:
+            bundle = load_bundle(Path(self.settings.content.dir or DEFAULT_DIR))
+        except ContentError as exc:
+            respond(False, error=f"content not reloaded: {exc}")
+            return
+        self.bundle = bundle
+        led = (lambda: self.parts.led_colour) if self.demo else None
+        self.ui = SceneManager(self.ui.screen, Look(bundle, self.ui.screen.get_size()), led=led)
+        if self.keyboard is not None:
+            self.keyboard = KeyboardCards(bundle, UidHasher(Path(self.settings.kiosk.state_dir)))
+        self._show(self.machine.scene, time.monotonic())
+        respond(True, data={"content_dir": str(bundle.path)})
+
+    def _session_joined(self, session_id: str, member_ref: str, respond) -> None:
+        if self.machine.session_id != session_id:
+            respond(False, error="that session is not on the screen (it ended or never was here)")
+            return
+        respond(True)
+        self.executor.submit(self._fetch_profile, session_id, member_ref)
+
+    def _fetch_profile(self, session_id: str, member_ref: str) -> None:
+        try:
+            member = self.backend.profile(member_ref)
+        except BackendUnavailable as exc:
+            log.warning("backend: profile of a joined member failed: %s", exc)
+            member = None
+        post(msg.MemberJoined(session_id, member))

@@ -10,6 +10,8 @@ and bad values raise :class:`~kiosk.exc.ConfigError` naming the file, the key an
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import os
 import re
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from kiosk.core.screen_power import parse_hours
 from kiosk.exc import ConfigError
 
 ENV_VAR = "KIOSK_CONFIG"
@@ -46,6 +49,13 @@ def _topic_safe(value: str) -> bool:
     return bool(_TOPIC_SAFE.match(value))
 
 
+def _ed25519_key(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
 def _topic_prefix(value: str) -> bool:
     parts = value.split("/")
     return all(part and not set(part) & set("+#") for part in parts)
@@ -66,6 +76,25 @@ class DisplaySettings:
     width: int = _setting(1920, "pixels from 320 to 7680", lambda v: 320 <= v <= 7680)
     height: int = _setting(1080, "pixels from 240 to 4320", lambda v: 240 <= v <= 4320)
     fps: int = _setting(30, "frames per second from 1 to 120", lambda v: 1 <= v <= 120)
+
+
+def _store_hours(value: str) -> bool:
+    try:
+        parse_hours(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    hours: str = _setting("", "store hours like '08:00-21:00' (local time), or empty for always open", _store_hours)
+    dim_after_s: float = _setting(180.0, "seconds from 10 to 86400, or 0 to never dim",
+                                  lambda v: v == 0 or 10 <= v <= 86400)
+    motion_wakes: bool = _setting(True, "true or false")
+    dim_brightness: int = _setting(15, "a backlight percentage from 0 to 100", lambda v: 0 <= v <= 100)
+    backlight: str = _setting("auto", "'auto', 'none' or a /sys/class/backlight/NAME folder",
+                              lambda v: v in ("auto", "none") or v.startswith("/"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +131,19 @@ class MqttSettings:
     password: str = _setting("", "a string")
     topic_prefix: str = _setting("loyalty/v1", "topic levels without '+', '#' or empty levels", _topic_prefix)
     telemetry_interval_s: float = _setting(60.0, "seconds from 5 to 86400", lambda v: 5 <= v <= 86400)
+    command_keys: tuple[str, ...] = _setting(
+        (), "a list of Ed25519 public keys, 32 bytes each in base64", lambda v: all(map(_ed25519_key, v))
+    )
+    ha_discovery: bool = _setting(False, "true or false")
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    max_pending: int = _setting(200_000, "a number of events from 100 to 10000000", lambda v: 100 <= v <= 10_000_000)
+    low_priority_ttl_s: float = _setting(3600.0, "seconds from 60 to 604800", lambda v: 60 <= v <= 604_800)
+    retain_delivered_s: float = _setting(
+        7 * 86400.0, "seconds from 0 to 31536000", lambda v: 0 <= v <= 31_536_000
+    )
 
 
 @dataclass(frozen=True)
@@ -129,9 +171,11 @@ class DebugSettings:
 class Settings:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
     nfc: NfcSettings = field(default_factory=NfcSettings)
     gpio: GpioSettings = field(default_factory=GpioSettings)
     mqtt: MqttSettings = field(default_factory=MqttSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
     backend: BackendSettings = field(default_factory=BackendSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
     debug: DebugSettings = field(default_factory=DebugSettings)
@@ -226,6 +270,9 @@ def _coerce(raw: Any, kind: Any) -> Any:
         return raw if isinstance(raw, str) else None
     if kind is Path:
         return Path(raw) if isinstance(raw, str | Path) and str(raw) else None
+    if kind == tuple[str, ...]:
+        ok = isinstance(raw, list | tuple) and all(isinstance(v, str) for v in raw)
+        return tuple(raw) if ok else None
     if kind == tuple[int, int, int]:
         ok = isinstance(raw, list | tuple) and len(raw) == 3
         return tuple(raw) if ok and all(isinstance(p, int) and not isinstance(p, bool) for p in raw) else None

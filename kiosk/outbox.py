@@ -1,18 +1,23 @@
 """The durable event outbox: events are rows first, MQTT messages second (ARCHITECTURE.md sections 6, 7).
 
 An event is written in the same transaction as the state change it reports; the publisher reads
-pending rows in ``seq`` order and marks them delivered when the broker acknowledged them.
+pending rows in ``seq`` order and marks them delivered when the broker acknowledged them. Under pressure
+the outbox sheds low-priority rows first and never critical ones (see :func:`kiosk.core.events.priority_of`);
+delivered rows lose their personal fields at once and are purged after ``retain_delivered_s``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.core.events import envelope, new_ulid
+from kiosk.core.events import PERSONAL_FIELDS, Priority, envelope, new_ulid, priority_of, scrub
 from kiosk.store import Store, Transaction
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,14 @@ class Outbox:
         store_id: str,
         boot_id: str,
         clock_synced: Callable[[], bool],
+        max_pending: int = 200_000,
+        low_priority_ttl_s: float = 3600.0,
+        retain_delivered_s: float = 7 * 86400.0,
     ) -> None:
         self._store = store
+        self.max_pending = max_pending
+        self.low_priority_ttl_s = low_priority_ttl_s
+        self.retain_delivered_s = retain_delivered_s
         self._kiosk_id = kiosk_id
         self._store_id = store_id
         self._boot_id = boot_id
@@ -58,9 +69,11 @@ class Outbox:
             clock_synced=self._clock_synced(),
             data=data,
         )
+        self._make_room(tx)
         tx.execute(
-            "INSERT INTO outbox(seq, event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-            (event["seq"], event["event_id"], type, json.dumps(event, separators=(",", ":")), now),
+            "INSERT INTO outbox(seq, event_id, type, payload, created_at, priority) VALUES (?, ?, ?, ?, ?, ?)",
+            (event["seq"], event["event_id"], type, json.dumps(event, separators=(",", ":")), now,
+             int(priority_of(type))),
         )
         for callback in self._listeners:
             tx.on_commit(callback)
@@ -79,10 +92,50 @@ class Outbox:
         )
         return [PendingEvent(r["seq"], r["event_id"], r["type"], r["payload"].encode()) for r in rows]
 
-    def mark_delivered(self, seq: int) -> None:
+    def _make_room(self, tx: Transaction) -> None:
+        """Keep the backlog under ``max_pending`` by dropping the oldest low, then normal, rows; never critical."""
+        pending = tx.execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+        if pending < self.max_pending:
+            return
+        for priority in (Priority.LOW, Priority.NORMAL):
+            dropped = tx.execute(
+                "DELETE FROM outbox WHERE seq = (SELECT min(seq) FROM outbox WHERE delivered_at IS NULL "
+                "AND priority = ?)", (int(priority),)).rowcount
+            if dropped:
+                self._store.next_counter(tx, "outbox_dropped")
+                log.warning("outbox: full (%d undelivered); dropped the oldest %s event", pending,
+                            priority.name.lower())
+                return
+
+    def mark_delivered(self, seqs: list[int]) -> None:
+        """Mark rows delivered (one transaction for the lot) and blank their personal fields."""
+        now = time.time()
         with self._store.transaction() as tx:
-            tx.execute("UPDATE outbox SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL",
-                       (time.time(), seq))
+            for seq in seqs:
+                row = tx.execute("SELECT type, payload FROM outbox WHERE seq = ? AND delivered_at IS NULL",
+                                 (seq,)).fetchone()
+                if row is None:
+                    continue
+                payload = row["payload"]
+                if row["type"] in PERSONAL_FIELDS:
+                    payload = json.dumps(scrub(json.loads(payload)), separators=(",", ":"))
+                tx.execute("UPDATE outbox SET delivered_at = ?, payload = ? WHERE seq = ?", (now, payload, seq))
+
+    def maintain(self, now: float | None = None) -> None:
+        """Expire old low-priority rows, purge old delivered rows and forgotten command ids."""
+        now = now or time.time()
+        with self._store.transaction() as tx:
+            expired = tx.execute("DELETE FROM outbox WHERE delivered_at IS NULL AND priority = ? AND created_at < ?",
+                                 (int(Priority.LOW), now - self.low_priority_ttl_s)).rowcount
+            purged = tx.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
+                                (now - self.retain_delivered_s,)).rowcount
+            tx.execute("DELETE FROM seen_commands WHERE expires_at < ?", (now - 86400,))
+        if expired or purged:
+            log.info("outbox: %d low-priority events expired, %d delivered events purged", expired, purged)
+
+    def dropped(self) -> int:
+        """How many undelivered events were ever dropped because the outbox was full."""
+        return int(self._store.meta("outbox_dropped") or 0)
 
     def depth(self) -> int:
         return self._store.query("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL")[0]["n"]

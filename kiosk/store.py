@@ -54,6 +54,15 @@ MIGRATIONS: list[str] = [
         end_reason TEXT
     );
     """,
+    """
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE seen_commands (
+        cmd_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
 ]
 
 

@@ -59,23 +59,29 @@ def test_events_wait_for_a_broker_and_arrive_exactly_as_recorded(tmp_path, kiosk
         kiosk.tap("uid", "a" * 64)
         kiosk.wait_scene("join")
         assert undelivered(state_db) == 5  # tap, member_identified, session_ended, tap, unknown_credential
+        as_recorded = recorded(state_db)
 
         broker.start()
         listener = Listener(broker.port, "loyalty/v1/#")
         wait_for(lambda: undelivered(state_db) == 0, 40, "the backlog to drain after the broker came up")
         wait_for(lambda: len(listener.events()) >= 5, 10, "the listener to see the backlog")
-        assert listener.events() == recorded(state_db)
+        assert listener.events() == as_recorded
+        # Once delivered, the outbox keeps no pointer to the person: the member reference is blanked.
+        kept = recorded(state_db)
+        assert [e["data"]["credential"]["ref"] for e in kept if e["type"] == "tap"] == [None, None]
+        assert [e["data"]["member_ref"] for e in kept if e["type"] == "member_identified"] == [None]
 
         broker.stop()  # a second outage: events recorded meanwhile go out after the reconnect
         kiosk.tap("ndef", "M-1003")
         kiosk.wait_scene("welcome")
+        second = recorded(state_db)[5:]
         broker.start()
         listener.close()
         listener = Listener(broker.port, "loyalty/v1/#")
         wait_for(lambda: undelivered(state_db) == 0, 40, "the second backlog to drain")
         wait_for(lambda: len(listener.events()) >= 3, 10, "the listener to see the second backlog")
         by_id = {e["event_id"]: e for e in listener.events()}
-        for event in recorded(state_db)[5:]:
+        for event in second:
             assert by_id[event["event_id"]] == event
         listener.close()
         assert kiosk.scene() == "welcome"  # the kiosk kept working through both outages

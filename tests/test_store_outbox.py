@@ -2,6 +2,7 @@
 
 import json
 import stat
+import time
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_delivered_rows_leave_the_pending_list(store):
     outbox = make_outbox(store)
     for i in range(3):
         outbox.record("tap", {"n": i})
-    outbox.mark_delivered(2)
+    outbox.mark_delivered([2])
     assert [p.seq for p in outbox.pending()] == [1, 3]
     assert outbox.depth() == 2
     assert outbox.oldest_unsent_age() >= 0
@@ -88,3 +89,47 @@ def test_uid_secret_is_private_stable_and_hides_the_uid(tmp_path):
     assert value == UidHasher(tmp_path).credential_value(uid)
     assert uid.hex() not in value.lower()
     assert UidHasher(tmp_path / "other").credential_value(uid) != value
+
+
+def test_delivery_blanks_personal_fields_and_keeps_the_rest(store):
+    outbox = make_outbox(store)
+    tap = outbox.record("tap", {"session_id": "S1", "credential": {"kind": "ndef", "ref": "M-1001"}})
+    outbox.mark_delivered([tap["seq"]])
+    kept = json.loads(store.query("SELECT payload FROM outbox WHERE seq = ?", (tap["seq"],))[0]["payload"])
+    assert kept["data"] == {"session_id": "S1", "credential": {"kind": "ndef", "ref": None}}
+    assert {k: v for k, v in kept.items() if k != "data"} == {k: v for k, v in tap.items() if k != "data"}
+
+
+def test_full_outbox_sheds_low_then_normal_never_critical(store):
+    outbox = make_outbox(store)
+    outbox.max_pending = 3
+    low = outbox.record("reader_status", {"ok": False})["seq"]
+    spin = outbox.record("spin", {"prize": "coffee"})["seq"]
+    tap = outbox.record("tap", {"n": 1})["seq"]
+    outbox.record("tap", {"n": 2})  # full: the low-priority event goes
+    assert low not in [p.seq for p in outbox.pending()]
+    outbox.record("tap", {"n": 3})  # full again: the oldest normal event goes, the spin stays
+    pending = [p.seq for p in outbox.pending()]
+    assert spin in pending and tap not in pending and len(pending) == 3
+    outbox.record("spin", {"prize": "bag"})
+    outbox.record("spin", {"prize": "hat"})
+    assert [json.loads(p.payload)["type"] for p in outbox.pending()] == ["spin", "spin", "spin"]
+    outbox.record("spin", {"prize": "cap"})  # only critical left: nothing is dropped, the cap gives way
+    assert outbox.depth() == 4
+    assert outbox.dropped() == 4  # the low one and three taps
+
+
+def test_upkeep_expires_low_priority_and_purges_delivered(store):
+    outbox = make_outbox(store)
+    outbox.low_priority_ttl_s, outbox.retain_delivered_s = 60, 600
+    low = outbox.record("reader_status", {"ok": False})
+    tap = outbox.record("tap", {"n": 1})
+    delivered = outbox.record("tap", {"n": 2})
+    outbox.mark_delivered([delivered["seq"]])
+    later = time.time() + 120
+    outbox.maintain(now=later)
+    assert [p.seq for p in outbox.pending()] == [tap["seq"]]
+    assert store.query("SELECT count(*) FROM outbox WHERE seq = ?", (delivered["seq"],))[0][0] == 1
+    outbox.maintain(now=later + 600)
+    assert store.query("SELECT count(*) FROM outbox WHERE seq = ?", (delivered["seq"],))[0][0] == 0
+    assert low["seq"] not in [p.seq for p in outbox.pending()]

@@ -1,13 +1,15 @@
 """HttpBackend: the loyalty backend port over HTTPS with requests (timeouts, retries, bearer token).
 
 The contract (docs/backend-openapi.yaml will be its normative copy):
-``GET {url}/members/lookup?kind=K&value=V`` answers 200 with ``{"member_ref", "name", "points", "tier"}``
-for a member and 404 for an unknown credential. Anything else is "backend unavailable".
+``GET {url}/members/lookup?kind=K&value=V`` and ``GET {url}/members/{member_ref}`` answer 200 with
+``{"member_ref", "name", "points", "tier"}`` for a member and 404 for an unknown one. Anything else is
+"backend unavailable".
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -35,9 +37,14 @@ class HttpBackend:
         self._session.mount("https://", HTTPAdapter(max_retries=retry))
 
     def lookup(self, credential: Credential) -> Member | None:
+        return self._get_member("members/lookup", {"kind": credential.kind, "value": credential.value})
+
+    def profile(self, member_ref: str) -> Member | None:
+        return self._get_member(f"members/{quote(member_ref, safe='')}", None)
+
+    def _get_member(self, path: str, params: dict | None) -> Member | None:
         try:
-            response = self._session.get(f"{self._url}/members/lookup", timeout=self._timeout,
-                                         params={"kind": credential.kind, "value": credential.value})
+            response = self._session.get(f"{self._url}/{path}", params=params, timeout=self._timeout)
         except requests.RequestException as exc:
             raise BackendUnavailable(f"member lookup failed: {type(exc).__name__}") from None
         if response.status_code == 404:

@@ -25,6 +25,11 @@ class LocalBackend:
         row = rows[0]
         return Member(row["member_ref"], row["name"], row["points"], row["tier"])
 
+    def profile(self, member_ref: str) -> Member | None:
+        rows = self._store.query("SELECT member_ref, name, points, tier FROM members WHERE member_ref = ?",
+                                 (member_ref,))
+        return Member(rows[0]["member_ref"], rows[0]["name"], rows[0]["points"], rows[0]["tier"]) if rows else None
+
     def seed(self, members: list[DemoMember], tiers: list[Tier]) -> None:
         """Put the demo members in the store (again): a demo always starts from the same points."""
         now = time.time()

@@ -15,3 +15,7 @@ class LoyaltyBackend(Protocol):
         Raises :class:`kiosk.exc.BackendUnavailable` when the backend cannot answer.
         """
         ...
+
+    def profile(self, member_ref: str) -> Member | None:
+        """The member ``member_ref``, None if the backend does not know it; BackendUnavailable as above."""
+        ...

@@ -26,6 +26,6 @@ class Credential:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"credential kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if not isinstance(self.value, str) or not _VALUE.match(self.value):
+        if not isinstance(self.value, str) or not _VALUE.fullmatch(self.value):  # match() would allow "x\n"
             raise ValueError("credential value must be 1-128 letters, digits or . _ : -")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import UTC, datetime
+from enum import IntEnum
 
 SCHEMA = "kiosk.event/1"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -56,3 +58,50 @@ def envelope(
         "clock_synced": clock_synced,
         "data": data,
     }
+
+
+class Priority(IntEnum):
+    """How an undelivered event may be treated when the outbox is under pressure."""
+
+    CRITICAL = 0  # money and consent: never dropped, never expire
+    NORMAL = 1  # the shopper's steps: never dropped
+    LOW = 2  # diagnostics: expire after a while and go first when the outbox is full
+
+
+_CRITICAL_TYPES = frozenset({"signup", "consent_recorded", "member_joined", "spin", "prize_won",
+                             "stylist_request"})
+_LOW_TYPES = frozenset({"reader_status", "content_progress"})
+
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "tap": ("credential.ref",),
+    "member_identified": ("member_ref",),
+    "member_joined": ("member_ref",),
+}
+"""Per event type, the data fields that point at a person: kept until delivery, then blanked in the outbox."""
+
+
+def priority_of(event_type: str) -> Priority:
+    """
+        >>> priority_of("spin"), priority_of("tap"), priority_of("reader_status")
+        (<Priority.CRITICAL: 0>, <Priority.NORMAL: 1>, <Priority.LOW: 2>)
+    """
+    if event_type in _CRITICAL_TYPES:
+        return Priority.CRITICAL
+    return Priority.LOW if event_type in _LOW_TYPES else Priority.NORMAL
+
+
+def scrub(event: dict) -> dict:
+    """A copy of ``event`` with its personal fields set to None.
+
+        >>> scrub({"type": "tap", "data": {"credential": {"kind": "ndef", "ref": "M-1"}}})["data"]
+        {'credential': {'kind': 'ndef', 'ref': None}}
+    """
+    result = json.loads(json.dumps(event))
+    for path in PERSONAL_FIELDS.get(event.get("type", ""), ()):
+        *parents, leaf = path.split(".")
+        node = result.get("data")
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and leaf in node:
+            node[leaf] = None
+    return result

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.core.credential import Credential
+from kiosk.core.member import Member
 from kiosk.core.session import LookupOutcome
 
 
@@ -53,6 +56,23 @@ class SceneQuery:
     """Answered by the main loop with the current scene's name, after every message posted before it."""
 
     reply: Future
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    """A remote command that passed every check; ``respond(ok, error=None, data=None)`` answers it."""
+
+    name: str
+    args: dict[str, Any]
+    respond: Callable[..., None]
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    """The backend's profile of a member who joined on their phone during ``session_id``."""
+
+    session_id: str
+    member: Member | None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class Scene(StrEnum):
     JOIN = "join"
     UNAVAILABLE = "unavailable"
     GOODBYE = "goodbye"
+    MAINTENANCE = "maintenance"
 
 
 class LookupFailed:
@@ -68,6 +69,7 @@ class SessionMachine:
         self.celebrate_s = celebrate_s
         self.goodbye_s = goodbye_s
         self.scene = Scene.ATTRACT
+        self.maintenance = False
         self._scene_since = 0.0
         self._last_activity = 0.0
         self._shopper: _Shopper | None = None
@@ -81,7 +83,9 @@ class SessionMachine:
         return self._shopper.session_id if self._shopper else None
 
     def tap(self, credential: Credential, now: float, session_id: str) -> Step:
-        """A new tap always starts a new session; a running one ends first."""
+        """A new tap always starts a new session; a running one ends first. In maintenance taps are refused."""
+        if self.maintenance:
+            return Step(events=[Event("tap_refused", {"reason": "maintenance", "credential_kind": credential.kind})])
         events = self._end("new_tap", now) if self._shopper else []
         self._shopper = _Shopper(session_id, credential, now)
         events.append(Event("tap", {"session_id": session_id, "credential": {"kind": credential.kind,
@@ -110,13 +114,38 @@ class SessionMachine:
         step = self.tick(now)
         return Step(step.scene, [event, *step.events])
 
+    def joined(self, session_id: str, member: Member, now: float) -> Step:
+        """The backend says the shopper of ``session_id`` joined or logged in on their phone: welcome them."""
+        shopper = self._shopper
+        if shopper is None or shopper.session_id != session_id:
+            return Step()
+        shopper.member = member
+        shopper.outcome_ready = True
+        shopper.outcome_scene = Scene.WELCOME
+        event = Event("member_joined", {"session_id": session_id, "member_ref": member.ref, "tier": member.tier})
+        if self.scene == Scene.CELEBRATE:
+            step = self.tick(now)
+            return Step(step.scene, [event, *step.events])
+        self._enter(Scene.WELCOME, now)
+        return Step(Scene.WELCOME, [event])
+
+    def set_maintenance(self, on: bool, now: float) -> Step:
+        """Maintenance ends any session and shows "back soon" until it is switched off."""
+        if on == self.maintenance:
+            return Step()
+        self.maintenance = on
+        events = self._end("maintenance", now) if on and self._shopper else []
+        events.append(Event("maintenance", {"on": on}))
+        self._enter(Scene.MAINTENANCE if on else Scene.ATTRACT, now)
+        return Step(self.scene, events)
+
     def touch(self, now: float) -> None:
         """Any touch keeps the session alive."""
         self._last_activity = now
 
     def done(self, now: float) -> Step:
         """The shopper pressed "done": say goodbye, then forget them."""
-        if self._shopper is None or self.scene == Scene.GOODBYE:
+        if self._shopper is None:
             return Step()
         events = self._end("done", now)
         self._enter(Scene.GOODBYE, now)

@@ -1,30 +1,61 @@
-"""Publishes the outbox over MQTT and keeps the retained status topic true.
+"""The MQTT link: publishes the outbox, keeps status/birth/telemetry true, takes remote commands.
 
 paho keeps unacknowledged messages in memory only, so the outbox is the truth: rows go out in ``seq``
 order with a bounded number in flight, are marked delivered on PUBACK, and after every (re)connect every
 undelivered row is sent again (consumers deduplicate on ``event_id``).
 
 paho calls ``on_publish`` while holding its own lock, so callbacks only queue what happened and wake the
-publisher thread, which does all the bookkeeping.
+publisher thread, which does all the bookkeeping, the periodic jobs (telemetry, outbox upkeep) and the
+supervision: a client that stays disconnected while its broker answers is replaced by a new one.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
+import socket
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from kiosk.config import MqttSettings
+from kiosk.core.events import utc_ms
+from kiosk.core.heartbeat import Heartbeat
+from kiosk.mqtt import commands
+from kiosk.mqtt.commands import Command, CommandLedger, CommandRefused
+from kiosk.mqtt.discovery import BUTTONS, HA_STATUS_TOPIC, discovery_messages
+from kiosk.mqtt.telemetry import telemetry
 from kiosk.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 24 * 3600
 MAX_IN_FLIGHT = 32
+UPKEEP_INTERVAL_S = 60.0
+REBUILD_AFTER_S = 90.0  # longer than paho's own reconnect backoff (30 s): only a stuck client is replaced
+COMMAND_TTL_S = 60.0
+
+Respond = Callable[..., None]
+"""``respond(ok, error=None, data=None)``: publish a command's result."""
+
+
+@dataclass(frozen=True)
+class KioskIdentity:
+    kiosk_id: str
+    store_id: str
+    boot_id: str
+    version: str
+    started_at: float
+    started_mono: float
+    state_dir: Path
 
 
 def topic_root(settings: MqttSettings, kiosk_id: str) -> str:
@@ -32,21 +63,39 @@ def topic_root(settings: MqttSettings, kiosk_id: str) -> str:
 
 
 class MqttLink:
-    def __init__(self, settings: MqttSettings, kiosk_id: str, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        settings: MqttSettings,
+        identity: KioskIdentity,
+        outbox: Outbox,
+        ledger: CommandLedger,
+        on_command: Callable[[Command, Respond], None],
+        app_vitals: Callable[[], dict],
+        rebuild_after_s: float = REBUILD_AFTER_S,
+    ) -> None:
         self._settings = settings
+        self._identity = identity
         self._outbox = outbox
-        root = topic_root(settings, kiosk_id)
-        self.status_topic = f"{root}/status"
-        self.events_topic = f"{root}/events/"
-        self._client_id = f"kiosk-{kiosk_id}"
+        self._ledger = ledger
+        self._on_command_cb = on_command
+        self._app_vitals = app_vitals
+        self._rebuild_after_s = rebuild_after_s
+        self._keys = commands.public_keys(settings.command_keys)
+        self.root = topic_root(settings, identity.kiosk_id)
+        self.status_topic = f"{self.root}/status"
+        self.events_topic = f"{self.root}/events/"
+        self._client_id = f"kiosk-{identity.kiosk_id}"
         self._wake = threading.Event()
         self._acks: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
         self._connected = False
         self._generation = 0
         self._warned_unreachable = False
         self._stopping = threading.Event()
+        self.rebuilds = 0
         self._client = self._build_client()
         self._thread = threading.Thread(target=self._publish_loop, name="mqtt-outbox", daemon=True)
+        self.heartbeat = Heartbeat("mqtt-outbox")
+        """Beaten every turn of the publisher loop (at least every second): the systemd watchdog reads it."""
         outbox.add_listener(self._wake.set)
 
     @property
@@ -67,22 +116,26 @@ class MqttLink:
         client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
+        client.on_message = self._on_message
         return client
 
-    def start(self) -> None:
-        """Connect in the background; with no broker the kiosk runs on and events wait in the outbox."""
+    def _connect(self) -> None:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
         self._client.connect_async(self._settings.host, self._settings.port, keepalive=30, clean_start=False,
                                    properties=properties)
         self._client.loop_start()
+
+    def start(self) -> None:
+        """Connect in the background; with no broker the kiosk runs on and events wait in the outbox."""
+        self._connect()
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:
         """Publish ``offline`` (retained) while still connected, then disconnect cleanly."""
         self._stopping.set()
         self._wake.set()
-        self._thread.join(timeout=1.0)
+        self._thread.join(timeout=2.0)
         if self._connected:
             info = self._client.publish(self.status_topic, "offline", qos=1, retain=True)
             try:
@@ -92,19 +145,43 @@ class MqttLink:
         self._client.disconnect()
         self._client.loop_stop()
 
-    # paho callbacks: they run on paho's network thread and only record what happened.
+    def publish_result(self, name: str, cmd_id: str | None, ok: bool, error: str | None = None,
+                       data: dict | None = None) -> None:
+        """Answer a command on ``cmd/{name}/result``; safe from any thread."""
+        payload = commands.result(cmd_id, ok, error, data)
+        self._client.publish(f"{self.root}/cmd/{name}/result", payload, qos=1)
+
+    # paho callbacks: they run on paho's network thread.
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             log.warning("mqtt: broker %s:%s refused the connection: %s", self._settings.host,
                         self._settings.port, reason_code)
             return
-        log.info("mqtt: connected to %s:%s", self._settings.host, self._settings.port)
+        log.info("mqtt: connected to %s:%s (session %s)", self._settings.host, self._settings.port,
+                 "resumed" if flags.session_present else "new")
         self._warned_unreachable = False
+        client.subscribe(f"{self.root}/cmd/+", qos=1)
         client.publish(self.status_topic, "online", qos=1, retain=True)
+        client.publish(f"{self.root}/birth", json.dumps(self._birth(flags.session_present)), qos=1, retain=True)
+        if self._settings.ha_discovery:
+            client.subscribe([(f"{self.root}/ha/+", 1), (HA_STATUS_TOPIC, 1)])
+            self._announce(client)
         self._generation += 1
         self._connected = True
         self._wake.set()
+
+    def _birth(self, session_present: bool) -> dict:
+        ident = self._identity
+        return {"schema": "kiosk.birth/1", "boot_id": ident.boot_id, "kiosk_id": ident.kiosk_id,
+                "session": {"present": bool(session_present), "expiry_s": SESSION_EXPIRY_S},
+                "store_id": ident.store_id, "version": ident.version,
+                "content_version": self._app_vitals().get("content_version"), "started_at": utc_ms(ident.started_at)}
+
+    def _announce(self, client: mqtt.Client) -> None:
+        ident = self._identity
+        for topic, payload in discovery_messages(self.root, ident.kiosk_id, ident.store_id, ident.version):
+            client.publish(topic, payload, qos=1, retain=True)
 
     def _on_connect_fail(self, client, userdata) -> None:
         level = logging.DEBUG if self._warned_unreachable else logging.WARNING
@@ -122,21 +199,76 @@ class MqttLink:
         self._acks.put((mid, not reason_code.is_failure))
         self._wake.set()
 
+    def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        try:
+            if topic == HA_STATUS_TOPIC:
+                if message.payload == b"online":
+                    self._announce(client)
+            elif topic.startswith(f"{self.root}/ha/"):
+                self._ha_button(topic.rsplit("/", 1)[1])
+            elif topic.startswith(f"{self.root}/cmd/"):
+                self._command(topic, topic.rsplit("/", 1)[1], message.payload)
+        except Exception:  # a bad message must never take the network thread down
+            log.exception("mqtt: failed to handle a message on %s", topic)
+
+    def _command(self, topic: str, name: str, payload: bytes) -> None:
+        try:
+            command = commands.parse(topic, name, payload, time.time(), self._keys)
+        except CommandRefused as refused:
+            log.info("mqtt: refused command %s: %s", name, refused)
+            self.publish_result(name, refused.cmd_id, False, str(refused))
+            return
+        self._accept(command)
+
+    def _ha_button(self, button: str) -> None:
+        if button not in BUTTONS:
+            log.info("mqtt: unknown Home Assistant button %r", button)
+            return
+        _, name, args = BUTTONS[button]
+        if self._keys:
+            log.info("mqtt: Home Assistant button %s refused: this kiosk only takes signed commands", button)
+            return
+        now = time.time()
+        self._accept(Command(name, f"ha-{button}-{int(now * 1000)}", now + COMMAND_TTL_S, dict(args)))
+
+    def _accept(self, command: Command) -> None:
+        if not self._ledger.first_time(command, time.time()):
+            self.publish_result(command.name, command.cmd_id, False, "duplicate cmd_id: already received")
+            return
+        log.info("mqtt: command %s (%s)", command.name, command.cmd_id)
+        self._on_command_cb(command, partial(self.publish_result, command.name, command.cmd_id))
+
     # The publisher thread.
 
     def _publish_loop(self) -> None:
         in_flight: dict[int, int] = {}  # mid -> seq, for this connection only
         cursor, generation = 0, 0
+        next_telemetry = time.monotonic()
+        next_upkeep = time.monotonic()
+        disconnected_since = time.monotonic()
         while not self._stopping.is_set():
             self._wake.wait(1.0)
             self._wake.clear()
+            now = time.monotonic()
+            self.heartbeat.beat(now)
+            if now >= next_upkeep:
+                self._outbox.maintain()
+                next_upkeep = now + UPKEEP_INTERVAL_S
             if generation != self._generation:
                 # A new connection: whatever was in flight on the old one may be lost; send it all again.
                 generation, cursor = self._generation, 0
                 in_flight.clear()
             self._settle_acks(in_flight)
             if not self._connected:
+                if now - disconnected_since >= self._rebuild_after_s and self._broker_answers():
+                    self._rebuild()
+                    disconnected_since = now
                 continue
+            disconnected_since = now
+            if now >= next_telemetry:
+                self._publish_telemetry()
+                next_telemetry = now + self._settings.telemetry_interval_s
             free = MAX_IN_FLIGHT - len(in_flight)
             if free <= 0:
                 continue
@@ -151,15 +283,43 @@ class MqttLink:
             self._wake.set()  # the connection dropped mid-batch: look again at once
 
     def _settle_acks(self, in_flight: dict[int, int]) -> None:
+        delivered = []
         while True:
             try:
                 mid, accepted = self._acks.get_nowait()
             except queue.Empty:
-                return
+                break
             seq = in_flight.pop(mid, None)
             if seq is None:
                 continue
             if accepted:
-                self._outbox.mark_delivered(seq)
+                delivered.append(seq)
             else:
                 log.warning("mqtt: broker refused event seq %d; it will be sent again after a reconnect", seq)
+        if delivered:
+            self._outbox.mark_delivered(delivered)
+
+    def _publish_telemetry(self) -> None:
+        ident = self._identity
+        payload = telemetry(kiosk_id=ident.kiosk_id, boot_id=ident.boot_id, started_mono=ident.started_mono,
+                            outbox_depth=self._outbox.depth(), oldest_unsent_s=self._outbox.oldest_unsent_age(),
+                            state_dir=ident.state_dir, app=self._app_vitals())
+        self._client.publish(f"{self.root}/telemetry", json.dumps(payload, separators=(",", ":")), qos=0)
+
+    def _broker_answers(self) -> bool:
+        try:
+            socket.create_connection((self._settings.host, self._settings.port), timeout=2).close()
+            return True
+        except OSError:
+            return False
+
+    def _rebuild(self) -> None:
+        """paho stays disconnected although the broker answers: replace the client (paho's reconnect loop can
+        get stuck after long outages)."""
+        log.warning("mqtt: client stayed disconnected while the broker answers; building a new one")
+        old = self._client
+        old.on_connect = old.on_disconnect = old.on_publish = old.on_message = old.on_connect_fail = None
+        old.loop_stop()
+        self._client = self._build_client()
+        self._connect()
+        self.rebuilds += 1

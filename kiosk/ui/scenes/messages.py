@@ -54,6 +54,15 @@ class GoodbyeScene(MessageScene):
     with_buttons = False
 
 
+class MaintenanceScene(MessageScene):
+    """Switched on by store operations: the kiosk politely refuses taps."""
+
+    name = "maintenance"
+    title_key = "maintenance.title"
+    body_keys = ("maintenance.body",)
+    with_buttons = False
+
+
 class FailsafeScene(MessageScene):
     """Shown when another scene fails to draw: the shopper sees a calm message, never a traceback."""
 

@@ -1,0 +1,198 @@
+"""Remote commands: ``{prefix}/{kiosk}/cmd/{name}`` carrying ``{cmd_id, issued_at, expires_at, args[, sig]}``.
+
+Every command is checked before anything acts on it: well-formed JSON, a known name, valid arguments, not
+expired, not seen before (its ``cmd_id``), and, when ``[mqtt] command_keys`` is set, signed with Ed25519 over
+``topic + "\\n" + canonical JSON without sig``. A refused command gets a result with the reason and changes
+nothing.
+
+    >>> check_args("maintenance", {"on": True})
+    {'on': True}
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk.store import Store
+
+MAX_PAYLOAD = 64 * 1024
+_CMD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_REF = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class CommandRefused(ValueError):
+    """The command is not acted on; ``cmd_id`` is known when the payload got far enough to have one."""
+
+    def __init__(self, reason: str, cmd_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.cmd_id = cmd_id
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    cmd_id: str
+    expires_at: float
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _no_args(args: dict) -> dict:
+    if args:
+        raise CommandRefused(f"takes no arguments, got {sorted(args)}")
+    return {}
+
+
+def _maintenance(args: dict) -> dict:
+    if set(args) != {"on"} or not isinstance(args["on"], bool):
+        raise CommandRefused('takes {"on": true|false}')
+    return args
+
+
+def _screenshot(args: dict) -> dict:
+    url = args.get("upload_url")
+    if set(args) - {"upload_url"} or (url is not None and not (isinstance(url, str)
+                                                              and url.startswith(("http://", "https://")))):
+        raise CommandRefused('takes nothing or {"upload_url": "https://..."}')
+    return args
+
+
+def _session_joined(args: dict) -> dict:
+    if set(args) != {"session_id", "member_ref"} or not all(
+            isinstance(args[k], str) and _REF.match(args[k]) for k in args):
+        raise CommandRefused('takes {"session_id": ..., "member_ref": ...}')
+    return args
+
+
+def _update_content(args: dict) -> dict:
+    url = args.get("url")
+    if set(args) - {"url"} or (url is not None and not (isinstance(url, str)
+                                                       and url.startswith(("http://", "https://")))):
+        raise CommandRefused('takes nothing or {"url": "https://..."}')
+    return args
+
+
+ARGUMENTS: dict[str, Callable[[dict], dict]] = {
+    "ping": _no_args,
+    "reload_content": _no_args,
+    "update_content": _update_content,
+    "maintenance": _maintenance,
+    "restart": _no_args,
+    "screenshot": _screenshot,
+    "session_joined": _session_joined,
+}
+"""Every command the kiosk knows, with the check of its arguments."""
+
+
+def check_args(name: str, args: dict) -> dict:
+    if name not in ARGUMENTS:
+        raise CommandRefused(f"unknown command {name!r}; known: {', '.join(ARGUMENTS)}")
+    return ARGUMENTS[name](args)
+
+
+def _time(value: Any, key: str, cmd_id: str) -> float:
+    if not isinstance(value, str):
+        raise CommandRefused(f"{key} must be an ISO 8601 UTC time", cmd_id)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandRefused(f"{key} must be an ISO 8601 UTC time", cmd_id) from None
+    if moment.tzinfo is None:
+        raise CommandRefused(f"{key} must carry a time zone (Z)", cmd_id)
+    return moment.timestamp()
+
+
+def signed_bytes(topic: str, body: dict) -> bytes:
+    """What a signature covers: the topic (so a command cannot be replayed elsewhere) and the body."""
+    unsigned = {k: v for k, v in body.items() if k != "sig"}
+    return topic.encode() + b"\n" + json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(private_key: Ed25519PrivateKey, topic: str, body: dict) -> dict:
+    """``body`` with its ``sig``: what `kiosk ops send --sign-key` and the tests use."""
+    return {**body, "sig": base64.b64encode(private_key.sign(signed_bytes(topic, body))).decode()}
+
+
+def parse(topic: str, name: str, payload: bytes, now: float, keys: list[Ed25519PublicKey]) -> Command:
+    """The command in ``payload`` received on ``topic``; CommandRefused with the reason otherwise."""
+    if len(payload) > MAX_PAYLOAD:
+        raise CommandRefused(f"payload larger than {MAX_PAYLOAD} bytes")
+    try:
+        body = json.loads(payload)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CommandRefused("payload is not JSON") from None
+    if not isinstance(body, dict):
+        raise CommandRefused("payload is not a JSON object")
+    cmd_id = body.get("cmd_id")
+    if not isinstance(cmd_id, str) or not _CMD_ID.match(cmd_id):
+        raise CommandRefused("cmd_id must be 1-64 letters, digits or . _ : -")
+    unknown = set(body) - {"cmd_id", "issued_at", "expires_at", "args", "sig"}
+    if unknown:
+        raise CommandRefused(f"unknown fields {sorted(unknown)}", cmd_id)
+    if keys:
+        _verify(topic, body, keys, cmd_id)
+    _time(body.get("issued_at"), "issued_at", cmd_id)
+    expires_at = _time(body.get("expires_at"), "expires_at", cmd_id)
+    if expires_at <= now:
+        raise CommandRefused("expired", cmd_id)
+    args = body.get("args", {})
+    if not isinstance(args, dict):
+        raise CommandRefused("args must be a JSON object", cmd_id)
+    try:
+        return Command(name, cmd_id, expires_at, check_args(name, args))
+    except CommandRefused as exc:
+        raise CommandRefused(str(exc), cmd_id) from None
+
+
+def _verify(topic: str, body: dict, keys: list[Ed25519PublicKey], cmd_id: str) -> None:
+    sig = body.get("sig")
+    if not isinstance(sig, str):
+        raise CommandRefused("unsigned, and this kiosk only takes signed commands", cmd_id)
+    try:
+        signature = base64.b64decode(sig, validate=True)
+    except (binascii.Error, ValueError):
+        raise CommandRefused("signature is not base64", cmd_id) from None
+    message = signed_bytes(topic, body)
+    for key in keys:
+        try:
+            key.verify(signature, message)
+            return
+        except InvalidSignature:
+            continue
+    raise CommandRefused("bad signature", cmd_id)
+
+
+def public_keys(encoded: tuple[str, ...]) -> list[Ed25519PublicKey]:
+    return [Ed25519PublicKey.from_public_bytes(base64.b64decode(k)) for k in encoded]
+
+
+class CommandLedger:
+    """The ids of commands already taken, so a redelivered or replayed command runs at most once."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def first_time(self, command: Command, now: float) -> bool:
+        with self._store.transaction() as tx:
+            inserted = tx.execute(
+                "INSERT OR IGNORE INTO seen_commands(cmd_id, name, received_at, expires_at) VALUES (?, ?, ?, ?)",
+                (command.cmd_id, command.name, now, command.expires_at)).rowcount
+        return inserted == 1
+
+
+def result(cmd_id: str | None, ok: bool, error: str | None = None, data: dict | None = None) -> bytes:
+    body: dict[str, Any] = {"cmd_id": cmd_id, "ok": ok}
+    if error is not None:
+        body["error"] = error
+    if data is not None:
+        body["data"] = data
+    return json.dumps(body, separators=(",", ":")).encode()
