@@ -172,3 +172,47 @@ class KioskProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+
+def command_body(cmd_id: str, args: dict | None = None, ttl_s: float = 60) -> dict:
+    from kiosk.core.events import utc_ms
+
+    now = time.time()
+    return {"cmd_id": cmd_id, "issued_at": utc_ms(now), "expires_at": utc_ms(now + ttl_s), "args": args or {}}
+
+
+class Commander:
+    """Sends commands to a kiosk over a broker and waits for their results, as store operations would."""
+
+    def __init__(self, port: int, root: str = "loyalty/v1/kiosk-1") -> None:
+        self.root = root
+        self.results = Listener(port, f"{root}/cmd/+/result")
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self._client.connect("127.0.0.1", port)
+        self._client.loop_start()
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self._client.publish(topic, payload, qos=1).wait_for_publish(5)
+
+    def send_raw(self, name: str, payload: bytes) -> None:
+        self.publish(f"{self.root}/cmd/{name}", payload)
+
+    def result(self, cmd_id: str, timeout: float = 10, skip: int = 0) -> dict:
+        """The first result for ``cmd_id`` among the results after the first ``skip``."""
+        def found():
+            for payload in self.results.on("/result")[skip:]:
+                answer = json.loads(payload)
+                if answer.get("cmd_id") == cmd_id:
+                    return answer
+            return None
+        return wait_for(found, timeout, f"the result of command {cmd_id}")
+
+    def send(self, name: str, body: dict, timeout: float = 10) -> dict:
+        skip = len(self.results.on("/result"))
+        self.send_raw(name, json.dumps(body).encode())
+        return self.result(body["cmd_id"], timeout, skip)
+
+    def close(self) -> None:
+        self._client.loop_stop()
+        self._client.disconnect()
+        self.results.close()
