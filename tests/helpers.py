@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -72,16 +73,22 @@ class Listener:
 
     def __init__(self, port: int, topic: str) -> None:
         self.messages: list[tuple[str, bytes, bool]] = []
+        self.subscriptions = 0  # SUBACKs seen: one per (re)connect
         self._lock = threading.Lock()
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         self._client.on_message = self._on_message
         self._client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self._client.on_subscribe = self._on_subscribe
+        self._client.reconnect_delay_set(min_delay=1, max_delay=1)
         self._client.connect("127.0.0.1", port)
         self._client.loop_start()
 
     def _on_message(self, client, userdata, message) -> None:
         with self._lock:
             self.messages.append((message.topic, message.payload, bool(message.retain)))
+
+    def _on_subscribe(self, *_) -> None:
+        self.subscriptions += 1
 
     def on(self, suffix: str) -> list[bytes]:
         with self._lock:
@@ -216,3 +223,65 @@ class Commander:
         self._client.loop_stop()
         self._client.disconnect()
         self.results.close()
+
+
+class Gate:
+    """A TCP relay in front of a broker that a test opens and closes: it orders reconnects after a broker
+    restart (the test's listener first, then the kiosk), so no event can pass while nobody listens."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.is_open = True
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if not self.is_open:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=2)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Refuse new connections and cut the open ones."""
+        self.is_open = False
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
+
+    def open(self) -> None:
+        self.is_open = True
+
+    def stop(self) -> None:
+        self.close()
+        self._server.close()

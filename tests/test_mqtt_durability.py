@@ -1,0 +1,124 @@
+"""Nothing is lost: broker killed during a burst, kiosk killed mid-burst, a stuck paho client replaced."""
+
+import json
+import random
+import sqlite3
+import threading
+import time
+
+from kiosk.config import MqttSettings
+from kiosk.mqtt.commands import CommandLedger
+from kiosk.mqtt.link import KioskIdentity, MqttLink
+from kiosk.outbox import Outbox
+from kiosk.store import Store
+from tests.helpers import Broker, Gate, KioskProcess, Listener, wait_for, write_config
+
+BURST = 5000
+
+
+def make_link(tmp_path, port: int, rebuild_after_s: float = 90.0) -> tuple[Store, Outbox, MqttLink]:
+    store = Store(tmp_path / "state.db")
+    outbox = Outbox(store, kiosk_id="k1", store_id="s1", boot_id="B1", clock_synced=lambda: True)
+    identity = KioskIdentity("k1", "s1", "B1", "test", time.time(), time.monotonic(), tmp_path)
+    link = MqttLink(MqttSettings(port=port), identity, outbox, CommandLedger(store), on_command=lambda *_: None,
+                    app_vitals=dict, rebuild_after_s=rebuild_after_s)
+    return store, outbox, link
+
+
+def event_ids(listener: Listener) -> dict[str, list[dict]]:
+    seen: dict[str, list[dict]] = {}
+    for event in listener.events():
+        seen.setdefault(event["event_id"], []).append(event)
+    return seen
+
+
+def test_burst_survives_broker_kills(tmp_path):
+    broker = Broker(tmp_path)
+    broker.start()
+    gate = Gate(broker.port)
+    listener = Listener(broker.port, "loyalty/v1/k1/events/#")
+    wait_for(lambda: listener.subscriptions, 10, "the listener")
+    store, outbox, link = make_link(tmp_path, gate.port)
+    link.start()
+    recorded: list[str] = []
+
+    def burst() -> None:
+        # 5,000 events in transactions of 25, spread over a few seconds, as a busy kiosk would write them.
+        for start in range(0, BURST, 25):
+            with store.transaction() as tx:
+                recorded.extend(outbox.add(tx, "tap", {"n": n})["event_id"] for n in range(start, start + 25))
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=burst)
+    writer.start()
+    try:
+        for _ in range(3):
+            time.sleep(random.uniform(0.5, 1.5))
+            gate.close()  # the kiosk is cut off first, so the broker forwards all it acknowledged...
+            time.sleep(0.3)
+            broker.stop()  # ...then the broker is killed (SIGKILL)
+            time.sleep(0.5)
+            subscribed = listener.subscriptions
+            broker.start()
+            wait_for(lambda s=subscribed: listener.subscriptions > s, 15, "the listener to subscribe again")
+            gate.open()
+        writer.join()
+        wait_for(lambda: outbox.depth() == 0, 60, "the outbox to drain")
+        wait_for(lambda: len(event_ids(listener)) >= BURST, 20, "every event at the listener")
+        seen = event_ids(listener)
+    finally:
+        link.stop()
+        listener.close()
+        gate.stop()
+        broker.stop()
+        store.close()
+    assert set(seen) == set(recorded) and len(recorded) == BURST
+    for copies in seen.values():  # duplicates are allowed, but only as the very same event
+        assert all(copy == copies[0] for copy in copies)
+    assert sorted(e[0]["seq"] for e in seen.values()) == list(range(1, BURST + 1))
+
+
+def test_kiosk_killed_mid_burst_loses_nothing(tmp_path, broker, kiosks):
+    listener = Listener(broker.port, "loyalty/v1/#")
+    config = write_config(tmp_path, mqtt_port=broker.port)
+    kiosk = KioskProcess(config)
+    kiosks.append(kiosk)
+    for i in range(60):
+        kiosk.tap("uid", f"{i:064x}")
+        if i == 30:
+            kiosk.scene()  # the first 31 taps are handled; the rest are in full swing when the kill comes
+    kiosk.kill()  # SIGKILL: no offline status, no flush, whatever was in flight is cut
+    wait_for(lambda: listener.on("/status")[-1:] == [b"offline"], 10, "the Last Will")
+    kiosk = KioskProcess(config)
+    kiosks.append(kiosk)
+    for i in range(60, 80):
+        kiosk.tap("uid", f"{i:064x}")
+    kiosk.scene()  # every tap of the second life is handled
+    state_db = tmp_path / "state" / "state.db"
+
+    def all_ids() -> set[str]:
+        with sqlite3.connect(f"file:{state_db}?mode=ro", uri=True) as db:
+            return {json.loads(p)["event_id"] for (p,) in db.execute("SELECT payload FROM outbox")}
+
+    wait_for(lambda: all_ids() <= set(event_ids(listener)), 30, "every recorded event at the broker")
+    taps = [e for e in listener.events() if e["type"] == "tap"]
+    assert len({e["boot_id"] for e in taps}) == 2  # taps of both lives arrived
+    assert len(all_ids()) >= 2 * (31 + 20)  # a tap and its lookup outcome each
+    listener.close()
+
+
+def test_a_stuck_client_is_replaced(tmp_path, broker):
+    listener = Listener(broker.port, "loyalty/v1/k1/#")
+    store, outbox, link = make_link(tmp_path, broker.port, rebuild_after_s=1.0)
+    link.start()
+    try:
+        wait_for(lambda: link.connected, 10, "the link to connect")
+        link._client.disconnect()  # paho now believes it should stay away: it will not reconnect by itself
+        wait_for(lambda: link.rebuilds == 1 and link.connected, 15, "a new client")
+        event = outbox.record("tap", {"n": 1})
+        wait_for(lambda: event["event_id"] in event_ids(listener), 10, "an event through the new client")
+        assert listener.on("/status").count(b"online") == 2
+    finally:
+        link.stop()
+        listener.close()
+        store.close()
