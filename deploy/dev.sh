@@ -43,6 +43,15 @@ ensure_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
 
+# The install and systemd tests run shellcheck, systemd-analyze, useradd and systemctl for real.
+ensure_deploy_tools() {
+    local missing=()
+    command -v shellcheck >/dev/null || missing+=(shellcheck)
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
+    command -v useradd >/dev/null || [ -x /usr/sbin/useradd ] || missing+=(passwd)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
 case "$command" in
     demo)
         ensure_python
@@ -51,6 +60,7 @@ case "$command" in
     test)
         ensure_python
         ensure_mosquitto
+        ensure_deploy_tools
         .venv/bin/ruff check .
         exec .venv/bin/python -m pytest "$@"
         ;;

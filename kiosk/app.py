@@ -16,12 +16,13 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pygame
 import requests
 
-from kiosk import __version__
+from kiosk import __version__, systemd
 from kiosk.automation import AutomationServer
 from kiosk.backend.http import HttpBackend
 from kiosk.backend.local import LocalBackend
@@ -32,8 +33,11 @@ from kiosk.content.bundle import DEFAULT_DIR, load_bundle, load_configured
 from kiosk.core import messages as msg
 from kiosk.core.debounce import Debouncer
 from kiosk.core.events import new_ulid, utc_ms
+from kiosk.core.heartbeat import Heartbeat
 from kiosk.core.member import progress
+from kiosk.core.screen_power import Power, ScreenPower, parse_hours
 from kiosk.core.session import LOOKUP_FAILED, Scene, SessionMachine, Step
+from kiosk.devices.backlight import Backlight
 from kiosk.devices.parts import KioskParts
 from kiosk.exc import BackendUnavailable, ContentError
 from kiosk.journal import SessionJournal
@@ -42,11 +46,14 @@ from kiosk.mqtt.link import KioskIdentity, MqttLink
 from kiosk.outbox import Outbox
 from kiosk.store import Store
 from kiosk.tap.keyboard import KeyboardCards
+from kiosk.tap.reader import TapReader
+from kiosk.tap.setup import build_reader, join_url, new_join_token
 from kiosk.tap.uid_secret import UidHasher
 from kiosk.trace import Tracer
 from kiosk.ui.display import open_display
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
+from kiosk.ui.power import ScreenOutput
 from kiosk.ui.scenes import SceneView
 
 log = logging.getLogger(__name__)
@@ -85,16 +92,24 @@ class KioskApp:
                              retain_delivered_s=limits.retain_delivered_s)
         self.journal = SessionJournal(self.store, self.outbox)
         self.backend = self._backend(demo)
-        self.keyboard = (KeyboardCards(self.bundle, UidHasher(state_dir))
-                         if settings.nfc.device == "keyboard" else None)
-        if settings.nfc.device not in ("keyboard", "off"):
-            log.warning("nfc.device = %r: this version has no NFC reader support yet; taps come only from "
-                        "the automation socket", settings.nfc.device)
+        # The demo keeps its keys when it also reads `kiosk tap` over nfcpy's udp: driver.
+        keys = settings.nfc.device == "keyboard" or (demo and settings.nfc.device.startswith("udp"))
+        self.keyboard = KeyboardCards(self.bundle, UidHasher(state_dir)) if keys else None
+        self.reader: TapReader | None = None
+        self.reader_ok: bool | None = None  # None: no nfcpy reader configured, or not reported yet
+        self.join_token = new_join_token()
         self.machine = SessionMachine(settings.kiosk.idle_timeout_s)
         self.debouncer = Debouncer(settings.nfc.same_tap_delay_s)
         self.language = settings.kiosk.language
         self.running = False
         self.restart_requested = False
+        self.heartbeat = Heartbeat("main-loop")
+        self.watchdog = systemd.Watchdog(systemd.watchdog_interval_s())
+        self.watchdog.watch(self.heartbeat)
+        screen = settings.screen
+        self.screen_power = ScreenPower(parse_hours(screen.hours), screen.dim_after_s, time.monotonic(),
+                                        motion_wakes=screen.motion_wakes)
+        self.power = Power.ON
         self.last_tap_at: float | None = None
         self.frame_times: deque[float] = deque(maxlen=900)  # seconds per drawn frame, for telemetry
         self.parts: KioskParts | None = None
@@ -120,6 +135,9 @@ class KioskApp:
         self.parts = KioskParts(self.settings.gpio, post)
         look = Look(self.bundle, screen.get_size())
         self.ui = SceneManager(screen, look, led=(lambda: self.parts.led_colour) if self.demo else None)
+        backlight = Backlight.find(self.settings.screen.backlight)
+        self.screen_output = ScreenOutput(backlight.set if backlight else None,
+                                          self.settings.screen.dim_brightness / 100)
         if self.store.meta("maintenance") == "on":
             self.machine.set_maintenance(True, time.monotonic())  # the event was recorded when it was switched on
         self._show(self.machine.scene, time.monotonic())
@@ -132,18 +150,28 @@ class KioskApp:
                                      msg.CommandReceived(command.name, command.args, respond)),
                                  app_vitals=self.vitals)
             self.link.start()
+            self.watchdog.watch(self.link.heartbeat)
         if self.settings.debug.input_socket:
             self.automation = AutomationServer(Path(self.settings.debug.input_socket), self._post_automation)
             self.automation.start()
+        self.reader = build_reader(self.settings.nfc, Path(self.settings.kiosk.state_dir), post)
+        if self.reader:
+            self.reader.set_join_url(self.join_token, self._join_url())
+            self.reader.start()
+            self.watchdog.watch(self.reader.heartbeat)
         self.running = True
         log.info("kiosk %s %s started (%s, %dx%d)", self.settings.kiosk.id, __version__, display.mode,
                  *screen.get_size())
+        systemd.notify("READY=1", f"STATUS=showing {self.ui.name}")
 
     def stop(self) -> None:
         """Orderly stop: no new input, ``offline`` published, everything closed."""
+        systemd.notify("STOPPING=1")
         self.running = False
         if self.automation:
             self.automation.close()
+        if self.reader:
+            self.reader.stop(STOP_TIMEOUT_S)  # closes nfcpy: a PN532 left open stops answering until power-cycled
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self.link:
             self.link.stop(STOP_TIMEOUT_S)
@@ -174,7 +202,7 @@ class KioskApp:
     def run_once(self) -> None:
         """Sleep until input, a deadline or the next animation frame; handle what came; draw."""
         now = time.monotonic()
-        if self.ui.current.animated:
+        if self._animating():
             wait = self._next_frame - now
         else:
             deadline = self.machine.next_deadline()
@@ -183,10 +211,17 @@ class KioskApp:
             self._handle(event)
         now = time.monotonic()
         self._apply(self.machine.tick(now), now)
-        if self.ui.current.animated and now >= self._next_frame:
+        if self._animating() and now >= self._next_frame:
             self.ui.frame(now)
             self.frame_times.append(time.monotonic() - now)
             self._next_frame = now + 1 / self.settings.display.fps
+        self._update_power(now)
+        self.heartbeat.beat(now)
+        self.watchdog.tick(now)
+
+    def _animating(self) -> bool:
+        """Dimmed or off, the screen shows no animation: the loop sleeps and the idle CPU drops."""
+        return self.ui.current.animated and self.power is Power.ON
 
     @staticmethod
     def _wait_for_events(until: float) -> list[pygame.event.Event]:
@@ -221,14 +256,21 @@ class KioskApp:
         match message:
             case msg.TapDetected():
                 self._on_tap(message)
+            case msg.TapRejected():
+                self._on_tap_rejected(message)
+            case msg.ReaderStatus():
+                self._on_reader_status(message)
             case msg.LookupDone(session_id=session_id, outcome=outcome):
                 now = time.monotonic()
                 self._apply(self.machine.lookup_done(session_id, outcome, now), now)
             case msg.ButtonPressed(name=name):
                 log.info("button %s pressed", name)
-                self.machine.touch(time.monotonic())
+                now = time.monotonic()
+                if not self._woken_by_input(now):
+                    self.machine.touch(now)
             case msg.MotionChanged(active=active):
                 log.debug("motion %s", "detected" if active else "gone")
+                self.screen_power.motion(active, time.monotonic())
             case msg.InjectButton(name=name):
                 try:
                     self.parts.press(name)
@@ -276,6 +318,7 @@ class KioskApp:
         if not self.debouncer.accept(tap.credential, now):
             self.tracer.mark("tap.ignored")
             return
+        self.screen_power.activity(now)  # a tap wakes the screen and goes on: the shopper meant it
         # Feedback first: LED, sound and the first celebration frame never wait for the store or network.
         if self.machine.maintenance:
             self._apply(self.machine.tap(tap.credential, now, session_id=new_ulid()), now)  # refused politely
@@ -284,10 +327,14 @@ class KioskApp:
         self.tracer.mark("feedback.led")
         self._apply(self.machine.tap(tap.credential, now, session_id=new_ulid()), now)
         self.tracer.mark("feedback.frame")
+        if tap.credential.kind == "phone_join":
+            self._phone_join_offered(tap.credential.value)
 
     def _on_touch(self, pos: tuple[int, int]) -> None:
         self.tracer.mark("input.touch", x=pos[0], y=pos[1])
         now = time.monotonic()
+        if self._woken_by_input(now):
+            return  # the touch that wakes the screen does nothing else
         self.machine.touch(now)
         action = self.ui.hit(pos)
         if action == "done":
@@ -299,6 +346,7 @@ class KioskApp:
     def _apply(self, step: Step, now: float) -> None:
         if step.scene == Scene.ATTRACT:
             self.language = self.settings.kiosk.language  # the next shopper starts afresh
+            self._new_join_token()
         if step.scene is not None:
             self._show(step.scene, now)
         if step.events:
@@ -311,10 +359,27 @@ class KioskApp:
         if scene == Scene.ATTRACT:
             self.parts.glow(self._led_colour("led_idle"))
         member = self.machine.member
-        view = SceneView(self.language, member, progress(member.points, self.bundle.tiers) if member else None)
+        view = SceneView(self.language, member, progress(member.points, self.bundle.tiers) if member else None,
+                         join_url=self._join_url(), reader_ok=self.reader_ok is not False)
         self.ui.show(scene.value, view, now)
         self._next_frame = now + 1 / self.settings.display.fps
         self.tracer.mark("scene.enter", scene=self.ui.name)
+
+    # Screen power: store hours and motion wake the screen, nobody around dims it.
+
+    def _in_session(self) -> bool:
+        return self.machine.scene != Scene.ATTRACT
+
+    def _woken_by_input(self, now: float) -> bool:
+        """Record a touch or button press; True when it only woke the dimmed or dark screen."""
+        return self.screen_power.touch(now, datetime.now().time(), self._in_session())
+
+    def _update_power(self, now: float) -> None:
+        power = self.screen_power.state(now, datetime.now().time(), self._in_session())
+        if power is not self.power:
+            log.info("screen: %s -> %s", self.power.value, power.value)
+            self.power = power
+            self.screen_output.apply(self.ui, power, now)
 
     def _led_colour(self, key: str) -> tuple[float, float, float]:
         return tuple(c / 255 for c in self.bundle.theme[key])
@@ -332,6 +397,40 @@ class KioskApp:
             outcome = LOOKUP_FAILED
         post(msg.LookupDone(session_id, outcome))
 
+    # The NFC reader's messages (kiosk/tap/reader.py).
+
+    def _on_tap_rejected(self, rejected: msg.TapRejected) -> None:
+        """A tag without a usable credential: reported, nothing else changes."""
+        self.tracer.mark("tap.rejected", mono=rejected.detected_mono, reason=rejected.reason)
+        log.info("tap rejected: %s", rejected.reason)
+        self.outbox.record("tap_rejected", {"reason": rejected.reason, "source": rejected.source})
+
+    def _on_reader_status(self, status: msg.ReaderStatus) -> None:
+        """The reader posts only changes: each is an event, and the attract screen follows it."""
+        self.reader_ok = status.ok
+        if status.ok:
+            log.info("nfc reader ok")
+        else:
+            log.warning("nfc reader not ok: %s", status.error)
+        self.outbox.record("reader_status", {"ok": status.ok, "error": status.error,
+                                             "can_emulate": status.can_emulate})
+        if self.machine.scene == Scene.ATTRACT:
+            self._show(Scene.ATTRACT, time.monotonic())  # "tap here" or, without a reader, the QR code
+
+    def _phone_join_offered(self, token: str) -> None:
+        """A phone read the join tag: its one-time URL is used up, the next shopper gets a fresh one."""
+        self.outbox.record("phone_join_offered", {"session_id": self.machine.session_id, "join_token": token,
+                                                  "via": "nfc"})
+        self._new_join_token()
+
+    def _new_join_token(self) -> None:
+        self.join_token = new_join_token()
+        if self.reader:
+            self.reader.set_join_url(self.join_token, self._join_url())
+
+    def _join_url(self) -> str | None:
+        return join_url(self.settings.nfc.join_url, self.join_token)
+
     # Health and remote commands.
 
     def vitals(self) -> dict:
@@ -339,7 +438,7 @@ class KioskApp:
         frames = sorted(self.frame_times)
         p99 = frames[min(len(frames) - 1, int(len(frames) * 0.99))] if frames else None
         return {
-            "reader_ok": None,
+            "reader_ok": self.reader_ok,
             "last_tap_at": utc_ms(self.last_tap_at) if self.last_tap_at else None,
             "content_version": None,
             "clock_synced": clock_synced(),

@@ -1,4 +1,4 @@
-"""The ``kiosk`` command: run, demo, screenshot."""
+"""The ``kiosk`` command: run, demo, screenshot, doctor."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from kiosk import __version__, config
 from kiosk.exc import KioskError
 
 log = logging.getLogger("kiosk")
+DEMO_DEVICE = "udp:127.0.0.1:54321"  # where `kiosk demo` reads and `kiosk tap` presents its cards
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", type=Path, required=True, help="PNG file to write")
     shot.add_argument("--lang", choices=config.LANGUAGES, help="language (default: the configured one)")
     shot.set_defaults(handler=_screenshot)
+
+    tap = commands.add_parser("tap", help="emulate a tap over nfcpy's udp: driver (e.g. against `kiosk demo`)")
+    what = tap.add_mutually_exclusive_group(required=True)
+    what.add_argument("--member", metavar="TOKEN", help="a loyalty card whose NDEF holds the member URI")
+    what.add_argument("--uid", metavar="HEX", help="a bare tag: only its UID (4, 7 or 10 bytes in hex)")
+    what.add_argument("--app", metavar="TOKEN", help="a phone whose loyalty app answers SELECT of the program's AID")
+    what.add_argument("--phone", action="store_true", help="a phone without the app reading the kiosk's join tag")
+    tap.add_argument("--hold", type=float, default=0.3, metavar="SECONDS",
+                     help="how long the card stays on the reader (default 0.3; longer: a card left there)")
+    tap.add_argument("--external", action="store_true",
+                     help="with --member: the program's external record instead of the member URI")
+    tap.add_argument("--device", default="udp:127.0.0.1:54321", help="the kiosk's reader (default: the demo's)")
+    tap.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
+                     help="give up when no reader answered within this time (default 15)")
+    tap.set_defaults(handler=_tap)
+
+    doctor = commands.add_parser("doctor", help="check the setup part by part; exit 1 if anything fails")
+    doctor.set_defaults(handler=_doctor)
     return parser
 
 
@@ -67,7 +86,7 @@ def demo_settings(config_path: str | None, headless: bool) -> config.Settings:
     settings = config.load(config_path)
     mode = "window" if has_screen() and not headless else "headless"
     overrides: dict[str, dict] = {"display": {"mode": mode}, "gpio": {"pin_factory": "mock"},
-                                  "nfc": {"device": "keyboard"}, "backend": {"kind": "local"}}
+                                  "nfc": {"device": _demo_device(settings.nfc.device)}, "backend": {"kind": "local"}}
     if settings.source == "<defaults>":
         state_dir = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "kiosk-demo"
         overrides["kiosk"] = {"state_dir": state_dir}
@@ -87,7 +106,55 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"kiosk demo: {settings.display.mode} {settings.display.width}x{settings.display.height}; "
           "keys 1-3 tap demo members, 4 an unknown card; Escape or Ctrl+C quits; "
           f"automation socket {settings.debug.input_socket}", file=sys.stderr)
+    if settings.nfc.device.startswith("udp"):
+        print(f"kiosk demo: NFC reader on {settings.nfc.device}: from another terminal try "
+              "`kiosk tap --member M-1001`, `kiosk tap --app APP-7F3A9C`, `kiosk tap --uid 04A224B1C55E80` "
+              "or `kiosk tap --phone`", file=sys.stderr)
     return KioskApp(settings, demo=True, tracer=Tracer(args.trace)).run()
+
+
+def _demo_device(configured: str) -> str:
+    """The demo reads `kiosk tap` on nfcpy's udp: driver (and keeps its keys); a configured udp: path, keyboard
+    only or off stay as they are."""
+    if configured in ("keyboard", "off") or configured.startswith("udp"):
+        return configured
+    return DEMO_DEVICE
+
+
+def _tap(args: argparse.Namespace) -> int:
+    from kiosk.tap import emulator
+
+    nfc = config.load(args.config).nfc
+    if args.phone:
+        url = emulator.read_join_tag(args.device, args.wait)
+        if url is None:
+            print(f"kiosk tap: no join tag was read on {args.device} within {args.wait:g} s", file=sys.stderr)
+            return 1
+        print(url)  # what the phone would open
+        return 0
+    try:
+        if args.member:
+            card = emulator.member_card(args.member, external_type=nfc.member_record_type if args.external else None)
+        elif args.app:
+            card = emulator.app_phone(args.app, bytes.fromhex(nfc.app_aid))
+        else:
+            card = emulator.bare_tag(bytes.fromhex(args.uid))
+    except ValueError as exc:
+        print(f"kiosk tap: {exc}", file=sys.stderr)
+        return 2
+    if not emulator.CardEmulator(card, args.device).present(args.hold, args.wait):
+        print(f"kiosk tap: no reader activated the card on {args.device} within {args.wait:g} s", file=sys.stderr)
+        return 1
+    print(f"tapped on {args.device}, held {args.hold:g} s")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from kiosk import doctor
+
+    text, status = doctor.report(doctor.run(args.config))
+    print(text)
+    return status
 
 
 def _screenshot(args: argparse.Namespace) -> int:

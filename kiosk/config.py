@@ -61,6 +61,23 @@ def _topic_prefix(value: str) -> bool:
     return all(part and not set(part) & set("+#") for part in parts)
 
 
+def _aid(value: str) -> bool:
+    """An ISO 7816-5 application identifier: 5 to 16 bytes in hex."""
+    return bool(re.fullmatch(r"([0-9A-Fa-f]{2}){5,16}", value))
+
+
+def _token_pattern(value: str) -> bool:
+    try:
+        return "token" in re.compile(value).groupindex
+    except re.error:
+        return False
+
+
+def _join_url(value: str) -> bool:
+    return value == "" or (value.startswith(("https://", "http://")) and value.count("{token}") == 1
+                           and not set(value) & set(" \t\n"))
+
+
 @dataclass(frozen=True)
 class KioskSettings:
     id: str = _setting("kiosk-1", "1-64 letters, digits, '-' or '_'", _topic_safe)
@@ -100,11 +117,25 @@ class ScreenSettings:
 @dataclass(frozen=True)
 class NfcSettings:
     device: str = _setting(
-        "keyboard",
-        "'keyboard', 'off' or an nfcpy device path such as 'usb', 'tty:AMA0:pn532' or 'udp:127.0.0.1:54321'",
-        lambda v: v in ("keyboard", "off") or bool(_NFC_PATH.match(v)),
+        "auto",
+        "'auto', 'keyboard', 'off' or an nfcpy device path such as 'usb', 'tty:AMA0:pn532' or 'udp:127.0.0.1:54321'",
+        lambda v: v in ("auto", "keyboard", "off") or bool(_NFC_PATH.match(v)),
     )
     same_tap_delay_s: float = _setting(3.0, "seconds from 0 to 60", lambda v: 0 <= v <= 60)
+    app_aid: str = _setting("F04C4F59414C5459", "the loyalty app's AID: 5 to 16 bytes in hex", _aid)
+    member_uri_pattern: str = _setting(
+        r"^https://loyalty\.example\.com/m/(?P<token>[A-Za-z0-9._:-]{1,128})$",
+        "a regular expression with a (?P<token>...) group", _token_pattern,
+    )
+    member_record_type: str = _setting(
+        "loyalty.example.com:member", "an NFC external type 'domain:type' (letters, digits, . - _ :)",
+        lambda v: bool(re.fullmatch(r"[A-Za-z0-9.-]+:[A-Za-z0-9._:-]+", v)) and len(v) <= 255,
+    )
+    join_url: str = _setting(
+        "https://loyalty.example.com/join?s={token}",
+        "an http(s) URL with one {token} (the one-time session), or empty to turn phone join off", _join_url,
+    )
+    join_tag: bool = _setting(True, "true or false")
 
 
 @dataclass(frozen=True)

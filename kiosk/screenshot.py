@@ -11,6 +11,7 @@ from kiosk.config import Settings
 from kiosk.content.bundle import load_configured
 from kiosk.core.member import Member, progress, tier_for
 from kiosk.exc import KioskError
+from kiosk.tap.setup import join_url
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
 from kiosk.ui.scenes import SceneView
@@ -28,7 +29,7 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
         ui = SceneManager(screen, Look(bundle, screen.get_size()))
         if scene not in ui.scenes:
             raise KioskError(f"no scene named {scene!r}; known: {', '.join(ui.scenes)}")
-        view = SceneView(language)
+        view = SceneView(language, join_url=join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"))
         if scene == "welcome":
             demo = bundle.demo_members[0]
             member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)

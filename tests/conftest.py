@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import contract
 from tests.helpers import Broker, KioskProcess
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -26,3 +27,11 @@ def kiosks() -> Iterator[list[KioskProcess]]:
     yield started
     for kiosk in started:
         kiosk.kill()
+
+
+@pytest.fixture(autouse=True)
+def mqtt_contract() -> Iterator[None]:
+    """Every message a kiosk published during the test must match docs/asyncapi.yaml."""
+    contract.violations.clear()
+    yield
+    assert not contract.violations, "messages off the MQTT contract:\n" + "\n".join(contract.violations[:20])

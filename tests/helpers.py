@@ -17,6 +17,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from tests import contract
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -84,6 +86,7 @@ class Listener:
         self._client.loop_start()
 
     def _on_message(self, client, userdata, message) -> None:
+        contract.check(message.topic, message.payload)
         with self._lock:
             self.messages.append((message.topic, message.payload, bool(message.retain)))
 

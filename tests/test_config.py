@@ -51,7 +51,13 @@ def test_path_from_environment(tmp_path, monkeypatch):
     ("text", "key", "expected"),
     [
         ('[kiosk]\ncolour = "red"\n', "kiosk.colour", "unknown key 'colour'"),
-        ('[screen]\nwidth = 1\n', "screen", "one of the sections"),
+        ('[monitor]\nwidth = 1\n', "monitor", "one of the sections"),
+        ('[screen]\nhours = "8-21"\n', "screen.hours", "store hours like '08:00-21:00'"),
+        ('[screen]\nhours = "09:00-09:00"\n', "screen.hours", "store hours like '08:00-21:00'"),
+        ("[screen]\ndim_after_s = 5\n", "screen.dim_after_s", "seconds from 10 to 86400, or 0 to never dim"),
+        ("[screen]\ndim_brightness = 101\n", "screen.dim_brightness", "a backlight percentage from 0 to 100"),
+        ('[screen]\nbacklight = "rpi_backlight"\n', "screen.backlight", "'auto', 'none' or a /sys/class"),
+        ('[screen]\nmotion_wakes = "yes"\n', "screen.motion_wakes", "true or false"),
         ('[display]\nwidth = "wide"\n', "display.width", "pixels from 320 to 7680, got 'wide'"),
         ("[display]\nfps = 0\n", "display.fps", "frames per second from 1 to 120, got 0"),
         ('[display]\nmode = "tv"\n', "display.mode", "one of 'window', 'fullscreen', 'headless'"),
@@ -110,3 +116,52 @@ def test_cli_reports_a_config_error_in_one_line(tmp_path, capsys):
     assert main(["--config", str(path), "run"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"kiosk: {path}: display.fps: expected frames per second from 1 to 120, got -1"
+
+
+def test_nfc_defaults():
+    nfc = config.from_mapping({}, "x").nfc
+    assert nfc.device == "auto"
+    assert nfc.app_aid == "F04C4F59414C5459"
+    assert "(?P<token>" in nfc.member_uri_pattern
+    assert nfc.member_record_type == "loyalty.example.com:member"
+    assert nfc.join_url == "https://loyalty.example.com/join?s={token}"
+    assert nfc.join_tag is True
+
+
+@pytest.mark.parametrize("device", ["auto", "usb", "usb:054c:06c3", "tty:AMA0:pn532", "tty:USB0:pn532",
+                                    "udp:127.0.0.1:54321", "keyboard", "off"])
+def test_nfc_device_paths(device):
+    assert config.from_mapping({"nfc": {"device": device}}, "x").nfc.device == device
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("app_aid", "F04C", "5 to 16 bytes in hex"),
+    ("app_aid", "not hex at all", "5 to 16 bytes in hex"),
+    ("member_uri_pattern", "^https://x/(?P<id>.+)$", "(?P<token>...)"),
+    ("member_uri_pattern", "^https://x/(?P<token>", "(?P<token>...)"),
+    ("member_record_type", "member", "external type"),
+    ("join_url", "https://x/join", "one {token}"),
+    ("join_url", "ftp://x/{token}", "one {token}"),
+    ("join_tag", "yes", "true or false"),
+])
+def test_bad_nfc_values(tmp_path, key, value, expected):
+    import json
+
+    path = write(tmp_path, f"[nfc]\n{key} = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert caught.value.key == f"nfc.{key}"
+    assert expected in str(caught.value)
+
+
+def test_empty_join_url_turns_phone_join_off():
+    assert config.from_mapping({"nfc": {"join_url": ""}}, "x").nfc.join_url == ""
+
+
+def test_screen_defaults_and_values(tmp_path, monkeypatch):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    assert config.load().screen == config.ScreenSettings(hours="", dim_after_s=180.0, motion_wakes=True,
+                                                         dim_brightness=15, backlight="auto")
+    path = write(tmp_path, '[screen]\nhours = "22:00-02:00"\ndim_after_s = 0\nbacklight = "none"\n')
+    screen = config.load(path).screen
+    assert (screen.hours, screen.dim_after_s, screen.backlight) == ("22:00-02:00", 0.0, "none")

@@ -7,6 +7,7 @@ import threading
 import time
 
 from kiosk.config import MqttSettings
+from kiosk.core.events import new_ulid
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import KioskIdentity, MqttLink
 from kiosk.outbox import Outbox
@@ -18,11 +19,18 @@ BURST = 5000
 
 def make_link(tmp_path, port: int, rebuild_after_s: float = 90.0) -> tuple[Store, Outbox, MqttLink]:
     store = Store(tmp_path / "state.db")
-    outbox = Outbox(store, kiosk_id="k1", store_id="s1", boot_id="B1", clock_synced=lambda: True)
-    identity = KioskIdentity("k1", "s1", "B1", "test", time.time(), time.monotonic(), tmp_path)
+    boot_id = new_ulid()
+    outbox = Outbox(store, kiosk_id="k1", store_id="s1", boot_id=boot_id, clock_synced=lambda: True)
+    identity = KioskIdentity("k1", "s1", boot_id, "test", time.time(), time.monotonic(), tmp_path)
+    vitals = {"reader_ok": None, "last_tap_at": None, "content_version": None, "clock_synced": True,
+              "frame_time_p99_ms": None, "maintenance": False}
     link = MqttLink(MqttSettings(port=port), identity, outbox, CommandLedger(store), on_command=lambda *_: None,
-                    app_vitals=dict, rebuild_after_s=rebuild_after_s)
+                    app_vitals=lambda: vitals, rebuild_after_s=rebuild_after_s)
     return store, outbox, link
+
+
+def tap_data(n: int) -> dict:
+    return {"session_id": new_ulid(), "credential": {"kind": "uid", "ref": f"{n:064x}"}}
 
 
 def event_ids(listener: Listener) -> dict[str, list[dict]]:
@@ -46,7 +54,7 @@ def test_burst_survives_broker_kills(tmp_path):
         # 5,000 events in transactions of 25, spread over a few seconds, as a busy kiosk would write them.
         for start in range(0, BURST, 25):
             with store.transaction() as tx:
-                recorded.extend(outbox.add(tx, "tap", {"n": n})["event_id"] for n in range(start, start + 25))
+                recorded.extend(outbox.add(tx, "tap", tap_data(n))["event_id"] for n in range(start, start + 25))
             time.sleep(0.01)
 
     writer = threading.Thread(target=burst)
@@ -118,7 +126,7 @@ def test_a_stuck_client_is_replaced(tmp_path, broker):
         wait_for(lambda: link.connected, 10, "the link to connect")
         link._client.disconnect()  # paho now believes it should stay away: it will not reconnect by itself
         wait_for(lambda: link.rebuilds == 1 and link.connected, 15, "a new client")
-        event = outbox.record("tap", {"n": 1})
+        event = outbox.record("tap", tap_data(1))
         wait_for(lambda: event["event_id"] in event_ids(listener), 10, "an event through the new client")
         assert listener.on("/status").count(b"online") == 2
     finally:

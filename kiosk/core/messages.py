@@ -20,6 +20,24 @@ class TapDetected:
 
 
 @dataclass(frozen=True)
+class TapRejected:
+    """A tag was read but yields no credential (bad NDEF, an app's error answer, a tag gone mid-read)."""
+
+    reason: str
+    source: str
+    detected_mono: float
+
+
+@dataclass(frozen=True)
+class ReaderStatus:
+    """The NFC reader's health, posted when it changes; ``error`` says why it is not ok (no personal data)."""
+
+    ok: bool
+    error: str | None = None
+    can_emulate: bool = False
+
+
+@dataclass(frozen=True)
 class LookupDone:
     session_id: str
     outcome: LookupOutcome

@@ -89,12 +89,12 @@ def percentile(samples: list[float], p: int) -> float:
 class Kiosk:
     """A running kiosk process; start it with :func:`running_kiosk`."""
 
-    def __init__(self, tmp: Path, command: str) -> None:
+    def __init__(self, tmp: Path, command: str, config_text: str = CONFIG) -> None:
         self.trace_path = tmp / "trace.jsonl"
         self.socket_path = tmp / "in.sock"
         self.log_path = tmp / "kiosk.log"
         config = tmp / "kiosk.toml"
-        config.write_text(CONFIG.format(tmp=tmp), encoding="utf-8")
+        config.write_text(config_text.format(tmp=tmp), encoding="utf-8")
         args = [sys.executable, "-m", "kiosk", "--config", str(config), "--trace", str(self.trace_path), command]
         if command == "demo":
             args.append("--headless")
@@ -211,10 +211,11 @@ class Kiosk:
 
 
 @contextmanager
-def running_kiosk(command: str) -> Iterator[Kiosk]:
-    """``kiosk run`` or ``kiosk demo --headless`` in a fresh temporary directory, stopped with SIGTERM at the end."""
+def running_kiosk(command: str, config_text: str = CONFIG) -> Iterator[Kiosk]:
+    """``kiosk run`` or ``kiosk demo --headless`` in a fresh temporary directory, stopped with SIGTERM at the end;
+    ``config_text`` is a config template with ``{tmp}`` for that directory."""
     with tempfile.TemporaryDirectory(prefix="kiosk-perf-") as tmp:
-        kiosk = Kiosk(Path(tmp), command)
+        kiosk = Kiosk(Path(tmp), command, config_text)
         try:
             yield kiosk
         finally:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import bench_idle_cpu
 import bench_memory
+import bench_nfc_tap
 import bench_startup
 import bench_tap_latency
 from harness import ROOT, Figure
@@ -28,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "startup": bench_startup.measure,
     "idle_cpu": bench_idle_cpu.measure,
     "tap_latency": bench_tap_latency.measure,
+    "nfc_tap": bench_nfc_tap.measure,
     "memory": bench_memory.measure,
 }
 RESULTS = ROOT / "perf-results" / "latest.json"

@@ -1,4 +1,6 @@
-"""The attract loop: the invitation to tap, with rings pulsing out of the reader target."""
+"""The attract loop: the invitation to tap, with rings pulsing out of the reader target, and the join URL as a
+QR code for phones without NFC. When the reader is down the QR code takes the target's place (and nothing
+animates)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import math
 import pygame
 
 from kiosk.ui.look import mix
+from kiosk.ui.qr import qr_surface
 from kiosk.ui.scenes.base import Scene
 from kiosk.ui.widgets import language_chips
 
@@ -16,7 +19,19 @@ RINGS = 3
 
 class AttractScene(Scene):
     name = "attract"
-    animated = True
+
+    def __init__(self, look) -> None:
+        super().__init__(look)
+        self._qr: tuple[str, int, pygame.Surface] | None = None  # (url, side, surface): rendered once per URL
+
+    @property
+    def animated(self) -> bool:
+        return not self._qr_only
+
+    @property
+    def _qr_only(self) -> bool:
+        """The reader is down and there is a join URL: offer the QR code instead of "tap here"."""
+        return not self.view.reader_ok and bool(self.view.join_url)
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
@@ -24,15 +39,43 @@ class AttractScene(Scene):
         self.buttons = language_chips(look, self.view.language)
         left = look.px(110)
         y = look.px(260)
-        for line in look.wrap(self.t("attract.title"), 104, int(width * 0.52)):
+        title, subtitle = ("attract.qr_title", "attract.qr_hint") if self._qr_only else ("attract.title",
+                                                                                        "attract.subtitle")
+        for line in look.wrap(self.t(title), 104, int(width * 0.52)):
             screen.blit(look.render(line, 104), (left, y))
             y += look.px(100)
         y += look.px(30)
-        for line in look.wrap(self.t("attract.subtitle"), 48, int(width * 0.5)):
+        for line in look.wrap(self.t(subtitle), 48, int(width * 0.5)):
             screen.blit(look.render(line, 48, look.colour["muted"]), (left, y))
             y += look.px(54)
         self._ring_area = self._target_rect()
+        if self._qr_only:
+            qr = self._qr_code(look.px(520))
+            screen.blit(qr, qr.get_rect(center=self._ring_area.center))
+            return
         self._draw_rings(screen, now)
+        if self.view.join_url:
+            self._draw_small_qr(screen, left, y + look.px(40))
+
+    def _draw_small_qr(self, screen: pygame.Surface, left: int, top: int) -> None:
+        """Beside "tap here": the same join URL for phones with NFC off, if it fits above the language chips."""
+        look = self.look
+        room = look.size[1] - look.px(140) - top
+        if room < look.px(120):
+            return
+        qr = self._qr_code(min(room, look.px(230)))
+        screen.blit(qr, (left, top))
+        caption = look.wrap(self.t("attract.qr"), 36, int(look.size[0] * 0.5) - qr.get_width() - look.px(30))
+        y = top + (qr.get_height() - len(caption) * look.px(40)) // 2
+        for line in caption:
+            screen.blit(look.render(line, 36, look.colour["muted"]), (left + qr.get_width() + look.px(30), y))
+            y += look.px(40)
+
+    def _qr_code(self, side: int) -> pygame.Surface:
+        url = self.view.join_url or ""
+        if self._qr is None or self._qr[:2] != (url, side):
+            self._qr = (url, side, qr_surface(url, side))
+        return self._qr[2]
 
     def _target_rect(self) -> pygame.Rect:
         look = self.look

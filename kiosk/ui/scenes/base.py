@@ -18,6 +18,8 @@ class SceneView:
     language: str
     member: Member | None = None
     progress: TierProgress | None = None
+    join_url: str | None = None  # the one-time sign-up URL the attract screen shows as a QR code
+    reader_ok: bool = True  # False: the NFC reader is down, the attract screen offers the QR code instead
 
 
 class Scene:

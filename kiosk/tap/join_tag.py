@@ -1,0 +1,51 @@
+"""The kiosk's own NFC tag: a Type 3 (FeliCa) tag emulated with nfcpy whose NDEF message is the join URL.
+
+A phone with NFC on reads it like any sticker and opens the one-time sign-up URL. nfcpy emulates Type 3 tags
+(as its ``tagtool.py emulate`` does); readers that can listen as Type F (RC-S380, PN533, PN532) can present it.
+"""
+
+from __future__ import annotations
+
+import nfc.clf
+import nfc.tag.tt3
+
+from kiosk.tap.ndef import encode_uri_record
+
+IDM = bytes.fromhex("03FEFFE011223344")  # 03FE: an NDEF-capable tag; 01FE would announce NFC-DEP instead
+PMM = bytes.fromhex("01E0000000FFFF00")
+NDEF_SYSTEM = bytes.fromhex("12FC")
+NDEF_SERVICE = 0x000B  # read-only NDEF service
+BLOCKS_PER_READ = 4
+
+
+def local_target() -> nfc.clf.LocalTarget:
+    """What the kiosk listens as: Type F at 212 kbps with the NDEF system code."""
+    return nfc.clf.LocalTarget("212F", sensf_res=b"\x01" + IDM + PMM + NDEF_SYSTEM)
+
+
+class JoinTag:
+    """The NDEF memory of the join tag and its read service; ``read_complete`` turns True once a phone has
+    read the whole message (the last data block)."""
+
+    def __init__(self, url: str) -> None:
+        message = encode_uri_record(url)
+        self.blocks = (len(message) + 15) // 16
+        self.memory = _attribute_block(len(message), self.blocks) + message.ljust(16 * self.blocks, b"\0")
+        self.read_complete = False
+
+    def attach(self, emulation: nfc.tag.tt3.Type3TagEmulation) -> None:
+        emulation.add_service(NDEF_SERVICE, self._read_block, None)
+
+    def _read_block(self, block: int, rb: bool, re: bool) -> bytes | None:
+        if block > self.blocks:
+            return None  # the emulation answers "no such block"
+        if block == self.blocks:
+            self.read_complete = True
+        return self.memory[16 * block:16 * block + 16]
+
+
+def _attribute_block(length: int, blocks: int) -> bytes:
+    """NFC Forum Type 3 Tag attribute information block: version 1.0, read-only, ``length`` bytes of NDEF."""
+    head = bytes([0x10, BLOCKS_PER_READ, 0x00]) + blocks.to_bytes(2, "big") + bytes(4) + bytes([0x00, 0x00])
+    head += length.to_bytes(3, "big")
+    return head + sum(head).to_bytes(2, "big")
