@@ -107,7 +107,7 @@ def _from_ndef(records: list, rules: Rules) -> Credential | Rejected | None:
                 uri = decode_uri(record.payload)
             except NdefError:
                 return Rejected("ndef_malformed")
-            match = rules.member_uri.match(uri)
+            match = rules.member_uri.fullmatch(uri)  # "$" alone would let "…\n" through
             if match:
                 return _token("ndef", (match.group("token") or "").encode("utf-8"), "ndef_bad_token")
     return None
