@@ -58,12 +58,15 @@ def _maintenance(args: dict) -> dict:
     return args
 
 
-def _screenshot(args: dict) -> dict:
-    url = args.get("upload_url")
-    if set(args) - {"upload_url"} or (url is not None and not (isinstance(url, str)
-                                                              and url.startswith(("http://", "https://")))):
-        raise CommandRefused('takes nothing or {"upload_url": "https://..."}')
-    return args
+def _optional_url(key: str) -> Callable[[dict], dict]:
+    """Arguments that are nothing or one http(s) URL under ``key``."""
+    def check(args: dict) -> dict:
+        url = args.get(key)
+        if set(args) - {key} or (url is not None and not (isinstance(url, str)
+                                                          and url.startswith(("http://", "https://")))):
+            raise CommandRefused(f'takes nothing or {{"{key}": "https://..."}}')
+        return args
+    return check
 
 
 def _session_joined(args: dict) -> dict:
@@ -73,21 +76,13 @@ def _session_joined(args: dict) -> dict:
     return args
 
 
-def _update_content(args: dict) -> dict:
-    url = args.get("url")
-    if set(args) - {"url"} or (url is not None and not (isinstance(url, str)
-                                                       and url.startswith(("http://", "https://")))):
-        raise CommandRefused('takes nothing or {"url": "https://..."}')
-    return args
-
-
 ARGUMENTS: dict[str, Callable[[dict], dict]] = {
     "ping": _no_args,
     "reload_content": _no_args,
-    "update_content": _update_content,
+    "update_content": _optional_url("url"),
     "maintenance": _maintenance,
     "restart": _no_args,
-    "screenshot": _screenshot,
+    "screenshot": _optional_url("upload_url"),
     "session_joined": _session_joined,
 }
 """Every command the kiosk knows, with the check of its arguments."""
