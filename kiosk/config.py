@@ -190,6 +190,13 @@ class BackendSettings:
 @dataclass(frozen=True)
 class ContentSettings:
     dir: str = _setting("", "a content bundle directory, or empty for the built-in content")
+    # Remote bundles must be signed by this key; empty turns remote updates (and installed bundles) off.
+    public_key: str = _setting("", "an Ed25519 public key, 32 bytes in base64, or empty",
+                               lambda v: v == "" or _ed25519_key(v))
+    update_url: str = _setting("", "an http:// or https:// URL of a bundle folder, or empty",
+                               lambda v: v == "" or v.startswith(("http://", "https://")))
+    poll_interval_s: float = _setting(3600.0, "seconds from 60 to 604800, or 0 to never poll",
+                                      lambda v: v == 0 or 60 <= v <= 604_800)
 
 
 @dataclass(frozen=True)

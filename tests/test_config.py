@@ -165,3 +165,28 @@ def test_screen_defaults_and_values(tmp_path, monkeypatch):
     path = write(tmp_path, '[screen]\nhours = "22:00-02:00"\ndim_after_s = 0\nbacklight = "none"\n')
     screen = config.load(path).screen
     assert (screen.hours, screen.dim_after_s, screen.backlight) == ("22:00-02:00", 0.0, "none")
+
+
+def test_content_update_settings(tmp_path):
+    key = "A" * 43 + "="  # 32 zero-ish bytes in base64
+    path = write(tmp_path, f'[content]\npublic_key = "{key}"\nupdate_url = "http://127.0.0.1:8080/bundle/"\n'
+                           "poll_interval_s = 0\n")
+    content = config.load(path).content
+    assert (content.public_key, content.update_url, content.poll_interval_s) == (
+        key, "http://127.0.0.1:8080/bundle/", 0.0)
+    assert config.from_mapping({}, "x").content.public_key == ""
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("public_key", "c2hvcnQ=", "an Ed25519 public key"),
+    ("update_url", "ftp://example.com/", "an http:// or https:// URL"),
+    ("poll_interval_s", 5, "seconds from 60 to 604800, or 0"),
+])
+def test_bad_content_values(tmp_path, key, value, expected):
+    import json
+
+    path = write(tmp_path, f"[content]\n{key} = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert caught.value.key == f"content.{key}"
+    assert expected in str(caught.value)
