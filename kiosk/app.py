@@ -29,7 +29,10 @@ from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
 from kiosk.clock import clock_synced
 from kiosk.config import Settings
-from kiosk.content.bundle import DEFAULT_DIR, load_bundle, load_configured
+from kiosk.content.bundle import Bundle
+from kiosk.content.library import Library, choose, open_installed
+from kiosk.content.manifest import public_key
+from kiosk.content.updater import Updater
 from kiosk.core import messages as msg
 from kiosk.core.debounce import Debouncer
 from kiosk.core.events import new_ulid, utc_ms
@@ -81,7 +84,16 @@ class KioskApp:
         self.demo = demo
         self.tracer = tracer or Tracer(None)
         state_dir = Path(settings.kiosk.state_dir)
-        self.bundle = load_configured(settings.content.dir)
+        content = settings.content
+        self.content_library = Library(state_dir / "content")
+        self.bundle = choose(self.content_library, content.public_key, content.dir)
+        # Remote bundles need the pinned key to be checked: without one there are no remote updates at all.
+        self.updater = Updater(self.content_library, public_key(content.public_key), post,
+                               settings.backend.timeout_s) if content.public_key else None
+        self.content_pending: int | None = None  # installed, waiting for the attract screen to switch
+        self.content_state = "idle"  # the updater's last stage, for telemetry
+        self.content_trigger = "poll"
+        self._next_poll = time.monotonic() + content.poll_interval_s
         self.store = Store(state_dir / "state.db")
         self.boot_id = new_ulid()
         self.started_at, self.started_mono = time.time(), time.monotonic()
@@ -216,6 +228,7 @@ class KioskApp:
             self.frame_times.append(time.monotonic() - now)
             self._next_frame = now + 1 / self.settings.display.fps
         self._update_power(now)
+        self._poll_content(now)
         self.heartbeat.beat(now)
         self.watchdog.tick(now)
 
@@ -280,6 +293,8 @@ class KioskApp:
                 reply.set_result(self.ui.name)
             case msg.CommandReceived():
                 self._run_command(message)
+            case msg.ContentProgress():
+                self._on_content_progress(message)
             case msg.MemberJoined(session_id=session_id, member=member):
                 if member is not None:
                     now = time.monotonic()
@@ -349,6 +364,8 @@ class KioskApp:
             self._new_join_token()
         if step.scene is not None:
             self._show(step.scene, now)
+        if step.scene == Scene.ATTRACT:
+            self._switch_content()
         if step.events:
             self.journal.record(step.events)
         if step.lookup is not None:
@@ -440,7 +457,8 @@ class KioskApp:
         return {
             "reader_ok": self.reader_ok,
             "last_tap_at": utc_ms(self.last_tap_at) if self.last_tap_at else None,
-            "content_version": None,
+            "content_version": self.bundle.version,
+            "content_update": self.content_state,
             "clock_synced": clock_synced(),
             "frame_time_p99_ms": round(p99 * 1000, 2) if p99 is not None else None,
             "maintenance": self.machine.maintenance,
@@ -459,6 +477,8 @@ class KioskApp:
                 self._screenshot(args.get("upload_url"), respond)
             case "reload_content":
                 self._reload_content(respond)
+            case "update_content":
+                self._update_content(args.get("url"), respond)
             case "session_joined":
                 self._session_joined(args["session_id"], args["member_ref"], respond)
             case "restart":
@@ -504,17 +524,93 @@ class KioskApp:
 
     def _reload_content(self, respond) -> None:
         try:
-            bundle = load_bundle(Path(self.settings.content.dir or DEFAULT_DIR))
+            bundle = choose(self.content_library, self.settings.content.public_key, self.settings.content.dir)
         except ContentError as exc:
             respond(False, error=f"content not reloaded: {exc}")
             return
+        self._use_bundle(bundle)
+        respond(True, data={"content_dir": str(bundle.path), "content_version": bundle.version})
+
+    def _use_bundle(self, bundle: Bundle) -> None:
+        """Hot-reload: the scenes, look and demo keys of ``bundle`` replace the old ones, on the same screen."""
         self.bundle = bundle
         led = (lambda: self.parts.led_colour) if self.demo else None
         self.ui = SceneManager(self.ui.screen, Look(bundle, self.ui.screen.get_size()), led=led)
         if self.keyboard is not None:
             self.keyboard = KeyboardCards(bundle, UidHasher(Path(self.settings.kiosk.state_dir)))
         self._show(self.machine.scene, time.monotonic())
-        respond(True, data={"content_dir": str(bundle.path)})
+
+    # Remote content updates (kiosk/content/updater.py fetches on its thread; the switch happens here).
+
+    def _update_content(self, url: str | None, respond) -> None:
+        url = url or self.settings.content.update_url
+        if self.updater is None:
+            respond(False, error="remote content updates are off: no [content] public_key configured")
+        elif not url:
+            respond(False, error="no url given and no [content] update_url configured")
+        elif self.content_pending is not None:
+            respond(False, error=f"version {self.content_pending} is installed and waits for an idle screen")
+        elif not self._start_update(url, "command"):
+            respond(False, error="a content update is already running")
+        else:
+            respond(True, data={"url": url, "content_version": self.bundle.version})
+
+    def _poll_content(self, now: float) -> None:
+        interval = self.settings.content.poll_interval_s
+        if now < self._next_poll or not interval:
+            return
+        self._next_poll = now + interval
+        url = self.settings.content.update_url
+        if url and self.updater is not None and self.content_pending is None:
+            self._start_update(url, "poll")
+
+    def _start_update(self, url: str, trigger: str) -> bool:
+        if not self.updater.start(url, self.bundle.version):
+            return False
+        self.content_trigger = trigger
+        self._content_event("accepted", None)
+        return True
+
+    def _on_content_progress(self, progress: msg.ContentProgress) -> None:
+        quiet = self.content_trigger == "poll" and progress.reason == "not_newer"  # the usual hourly answer
+        if not quiet:
+            self._content_event(progress.stage, progress.version, progress.reason, progress.detail)
+        if progress.stage == "ready":
+            self.content_pending = progress.version
+            self._switch_content()
+
+    def _switch_content(self) -> None:
+        """Switch to the installed update when no shopper is on the screen; roll back if it does not show."""
+        version = self.content_pending
+        if version is None or self.machine.scene != Scene.ATTRACT:
+            return
+        self.content_pending = None
+        started = time.monotonic()
+        previous, old = self.content_library.current(), self.bundle
+        self.content_library.switch(version)
+        try:
+            self._use_bundle(open_installed(self.content_library.folder(version), version,
+                                            public_key(self.settings.content.public_key)))
+            if self.ui.name != Scene.ATTRACT.value:
+                raise ContentError(f"the {Scene.ATTRACT.value} scene failed to draw with it")
+        except Exception as exc:  # anything that stops the new bundle from showing: the old one comes back
+            log.exception("content: version %s failed to load; rolling back to %s", version, old.version)
+            self.content_library.restore(previous)
+            self.content_library.reject(version)
+            self._use_bundle(old)
+            self._content_event("rolled_back", version, "load_failed", str(exc)[:300])
+            return
+        self.content_library.prune()
+        took_ms = round((time.monotonic() - started) * 1000, 1)
+        log.info("content: switched to version %s in %s ms", version, took_ms)
+        self.tracer.mark("content.switched", version=version, ms=took_ms)
+        self._content_event("switched", version)
+
+    def _content_event(self, stage: str, version: int | None, reason: str | None = None,
+                       detail: str | None = None) -> None:
+        self.content_state = stage
+        self.outbox.record("content_update", {"stage": stage, "version": version, "trigger": self.content_trigger,
+                                              "reason": reason, "detail": detail})
 
     def _session_joined(self, session_id: str, member_ref: str, respond) -> None:
         if self.machine.session_id != session_id:

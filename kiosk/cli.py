@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk import __version__, config
+from kiosk import __version__, config, content_cli
 from kiosk.exc import KioskError
 
 log = logging.getLogger("kiosk")
@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check the setup part by part; exit 1 if anything fails")
     doctor.set_defaults(handler=_doctor)
+    content_cli.add_parser(commands)
+    _add_ops(commands)
     return parser
 
 
@@ -163,6 +165,65 @@ def _screenshot(args: argparse.Namespace) -> int:
     settings = config.load(args.config)
     render_scene(settings, args.scene, args.lang or settings.kiosk.language, args.out)
     print(args.out)
+    return 0
+
+
+def _add_ops(commands: argparse._SubParsersAction) -> None:
+    """`kiosk ops watch|send|keygen`: the store-ops console, on the [mqtt] settings of the config."""
+    ops = commands.add_parser("ops", help="store operations over the broker: watch the fleet, send commands")
+    jobs = ops.add_subparsers(dest="ops_command", required=True, metavar="JOB")
+
+    watch = jobs.add_parser("watch", help="a live table of every kiosk under the topic prefix, stale ones flagged")
+    watch.add_argument("--once", action="store_true",
+                       help="collect for --window seconds, print the table once, exit 1 if any kiosk is flagged "
+                            "(the default when stdout is not a terminal)")
+    watch.add_argument("--window", type=float, default=2.0, metavar="SECONDS",
+                       help="with --once: how long to collect (default 2)")
+    watch.add_argument("--stale-after", type=float, default=180.0, metavar="SECONDS",
+                       help="flag a kiosk heard nothing from for this long (default 180: three telemetry periods)")
+    watch.set_defaults(handler=_ops_watch)
+
+    send = jobs.add_parser("send", help="send a command to a kiosk and print its result; "
+                                        "exit 0 done, 1 refused, 2 no result in time")
+    send.add_argument("kiosk", help="the kiosk id")
+    send.add_argument("cmd", help="ping, reload_content, update_content, maintenance, restart, screenshot, ...")
+    send.add_argument("args", nargs="*", metavar="key=value",
+                      help="arguments; a value is JSON when it parses (true, 3, '\"x\"'), else a string")
+    send.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                      help="how long to wait for the result (default 10)")
+    send.add_argument("--ttl", type=float, default=300.0, metavar="SECONDS",
+                      help="the command expires after this long, also while it waits for an offline kiosk "
+                           "(default 300)")
+    send.add_argument("--sign-key", type=Path, metavar="FILE", help="sign with this key (from `kiosk ops keygen`)")
+    send.set_defaults(handler=_ops_send)
+
+    keygen = jobs.add_parser("keygen", help="write a command signing key; print the public key for command_keys")
+    keygen.add_argument("--out", type=Path, required=True, help="private key file to create (mode 0600)")
+    keygen.set_defaults(handler=_ops_keygen)
+
+
+def _ops_watch(args: argparse.Namespace) -> int:
+    from kiosk.ops import watch
+
+    return watch.run(config.load(args.config).mqtt, once=args.once, window_s=args.window,
+                     stale_after_s=args.stale_after)
+
+
+def _ops_send(args: argparse.Namespace) -> int:
+    from kiosk.ops import keys, send
+
+    key = keys.load_private(args.sign_key) if args.sign_key else None
+    return send.run(config.load(args.config).mqtt, args.kiosk, args.cmd, send.parse_args(args.args),
+                    timeout_s=args.timeout, ttl_s=args.ttl, key=key)
+
+
+def _ops_keygen(args: argparse.Namespace) -> int:
+    from kiosk.ops import keys
+
+    public = keys.generate(args.out)
+    print(f"kiosk ops keygen: private key in {args.out}; add the public key to the kiosks' config: "
+          f'[mqtt] command_keys = ["{public}"]', file=sys.stderr)
+    print(public)
     return 0
 
 

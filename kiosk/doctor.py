@@ -375,12 +375,10 @@ def check_content(settings: config.Settings) -> Result:
 
 
 def _bundle_result(bundle, note: str) -> Result:
-    manifest = bundle.path / "manifest.json"
-    if manifest.exists():
-        signed = "signed" if (bundle.path / "manifest.sig").exists() else "unsigned"
-        version = f"manifest present ({signed}); this version does not verify signatures yet"
-    else:
-        version = "no manifest: an unversioned, unsigned source bundle (signed remote updates come later)"
+    from kiosk.content.library import builtin_version
+
+    number = builtin_version(bundle.path)
+    version = f"version {number}" if number is not None else "no manifest: an unversioned source bundle"
     status = WARN if note else PASS
     return Result("content", status, f"{note}{bundle.path} loads ({len(bundle.tiers)} tiers, "
                                      f"{len(bundle.strings)} languages); {version}")

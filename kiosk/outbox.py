@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.core.events import PERSONAL_FIELDS, Priority, envelope, new_ulid, priority_of, scrub
+from kiosk.core.events import PERSONAL_FIELDS, Priority, envelope, new_ulid, priority_of
 from kiosk.store import Store, Transaction
 
 log = logging.getLogger(__name__)
+_BATCH = 500  # rows per statement, well under SQLite's limit of bound parameters
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,20 @@ class Outbox:
                 return
 
     def mark_delivered(self, seqs: list[int]) -> None:
-        """Mark rows delivered (one transaction for the lot) and blank their personal fields."""
+        """Mark rows delivered and blank their personal fields, in one transaction (SQLite does the JSON work:
+        the publisher calls this for every batch of acknowledgements)."""
         now = time.time()
         with self._store.transaction() as tx:
-            for seq in seqs:
-                row = tx.execute("SELECT type, payload FROM outbox WHERE seq = ? AND delivered_at IS NULL",
-                                 (seq,)).fetchone()
-                if row is None:
-                    continue
-                payload = row["payload"]
-                if row["type"] in PERSONAL_FIELDS:
-                    payload = json.dumps(scrub(json.loads(payload)), separators=(",", ":"))
-                tx.execute("UPDATE outbox SET delivered_at = ?, payload = ? WHERE seq = ?", (now, payload, seq))
+            for start in range(0, len(seqs), _BATCH):
+                chunk = seqs[start:start + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                for event_type, paths in PERSONAL_FIELDS.items():
+                    blanks = ", ".join("?, NULL" for _ in paths)
+                    tx.execute(f"UPDATE outbox SET payload = json_replace(payload, {blanks}) "
+                               f"WHERE type = ? AND delivered_at IS NULL AND seq IN ({marks})",
+                               (*paths, event_type, *chunk))
+                tx.execute(f"UPDATE outbox SET delivered_at = ? WHERE delivered_at IS NULL AND seq IN ({marks})",
+                           (now, *chunk))
 
     def maintain(self, now: float | None = None) -> None:
         """Expire old low-priority rows, purge old delivered rows and forgotten command ids."""

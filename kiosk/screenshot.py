@@ -8,7 +8,7 @@ from pathlib import Path
 import pygame
 
 from kiosk.config import Settings
-from kiosk.content.bundle import load_configured
+from kiosk.content.bundle import Bundle, load_configured
 from kiosk.core.member import Member, progress, tier_for
 from kiosk.exc import KioskError
 from kiosk.tap.setup import join_url
@@ -29,15 +29,21 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
         ui = SceneManager(screen, Look(bundle, screen.get_size()))
         if scene not in ui.scenes:
             raise KioskError(f"no scene named {scene!r}; known: {', '.join(ui.scenes)}")
-        view = SceneView(language, join_url=join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"))
-        if scene == "welcome":
-            demo = bundle.demo_members[0]
-            member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
-            view = SceneView(language, member, progress(member.points, bundle.tiers))
-        ui.show(scene, view, 0.0)
-        if ui.current.animated:
-            ui.frame(CELEBRATE_AT_S)
+        draw(ui, bundle, settings, scene, language)
         out.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(screen, str(out))
     finally:
         pygame.quit()
+
+
+def draw(ui: SceneManager, bundle: Bundle, settings: Settings, scene: str, language: str) -> None:
+    """Show ``scene`` in ``language`` on ``ui``'s screen as a shopper would see it, with the first demo member
+    where the scene needs one."""
+    view = SceneView(language, join_url=join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"))
+    if scene == "welcome":
+        demo = bundle.demo_members[0]
+        member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
+        view = SceneView(language, member, progress(member.points, bundle.tiers))
+    ui.show(scene, view, 0.0)
+    if ui.current.animated:
+        ui.frame(CELEBRATE_AT_S)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kiosk.content.bundle import DemoMember
+from kiosk.content.schemas import DemoMember
 from kiosk.core.credential import Credential
 from kiosk.core.member import Member, Tier, tier_for
 from kiosk.store import Store

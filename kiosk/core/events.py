@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from datetime import UTC, datetime
@@ -73,11 +72,11 @@ _CRITICAL_TYPES = frozenset({"signup", "consent_recorded", "member_joined", "spi
 _LOW_TYPES = frozenset({"reader_status", "content_progress"})
 
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "tap": ("credential.ref",),
-    "member_identified": ("member_ref",),
-    "member_joined": ("member_ref",),
+    "tap": ("$.data.credential.ref",),
+    "member_identified": ("$.data.member_ref",),
+    "member_joined": ("$.data.member_ref",),
 }
-"""Per event type, the data fields that point at a person: kept until delivery, then blanked in the outbox."""
+"""Per event type, the JSON paths of fields that point at a person: kept until delivery, then blanked."""
 
 
 def priority_of(event_type: str) -> Priority:
@@ -88,20 +87,3 @@ def priority_of(event_type: str) -> Priority:
     if event_type in _CRITICAL_TYPES:
         return Priority.CRITICAL
     return Priority.LOW if event_type in _LOW_TYPES else Priority.NORMAL
-
-
-def scrub(event: dict) -> dict:
-    """A copy of ``event`` with its personal fields set to None.
-
-        >>> scrub({"type": "tap", "data": {"credential": {"kind": "ndef", "ref": "M-1"}}})["data"]
-        {'credential': {'kind': 'ndef', 'ref': None}}
-    """
-    result = json.loads(json.dumps(event))
-    for path in PERSONAL_FIELDS.get(event.get("type", ""), ()):
-        *parents, leaf = path.split(".")
-        node = result.get("data")
-        for key in parents:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, dict) and leaf in node:
-            node[leaf] = None
-    return result

@@ -94,5 +94,16 @@ class MemberJoined:
 
 
 @dataclass(frozen=True)
+class ContentProgress:
+    """The content updater's news: ``stage`` is downloading, ready (installed, waiting for an idle screen) or
+    refused/failed with a ``reason`` code and a ``detail`` line; ``version`` once the manifest told it."""
+
+    stage: str
+    version: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class Stop:
     reason: str

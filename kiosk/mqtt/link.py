@@ -259,36 +259,43 @@ class MqttLink:
                 # A new connection: whatever was in flight on the old one may be lost; send it all again.
                 generation, cursor = self._generation, 0
                 in_flight.clear()
-            self._settle_acks(in_flight)
+            delivered = self._settle_acks(in_flight)
             if not self._connected:
                 if now - disconnected_since >= self._rebuild_after_s and self._broker_answers():
                     self._rebuild()
                     disconnected_since = now
-                continue
-            disconnected_since = now
-            if now >= next_telemetry:
-                self._publish_telemetry()
-                next_telemetry = now + self._settings.telemetry_interval_s
-            free = MAX_IN_FLIGHT - len(in_flight)
-            if free <= 0:
-                continue
-            for row in self._outbox.pending(after_seq=cursor, limit=free):
-                info = self._client.publish(self.events_topic + row.type, row.payload, qos=1)
-                if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                    break
-                in_flight[info.mid] = row.seq
-                cursor = row.seq
             else:
-                continue
-            self._wake.set()  # the connection dropped mid-batch: look again at once
+                disconnected_since = now
+                if now >= next_telemetry:
+                    self._publish_telemetry()
+                    next_telemetry = now + self._settings.telemetry_interval_s
+                cursor = self._send_more(in_flight, cursor)
+            # Marked after the window is refilled: the broker works on the next rows during this commit's fsync.
+            if delivered:
+                self._outbox.mark_delivered(delivered)
 
-    def _settle_acks(self, in_flight: dict[int, int]) -> None:
+    def _send_more(self, in_flight: dict[int, int], cursor: int) -> int:
+        """Publish pending rows after ``cursor`` into the free in-flight slots; returns the new cursor."""
+        free = MAX_IN_FLIGHT - len(in_flight)
+        if free <= 0:
+            return cursor
+        for row in self._outbox.pending(after_seq=cursor, limit=free):
+            info = self._client.publish(self.events_topic + row.type, row.payload, qos=1)
+            if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                self._wake.set()  # the connection dropped mid-batch: look again at once
+                break
+            in_flight[info.mid] = row.seq
+            cursor = row.seq
+        return cursor
+
+    def _settle_acks(self, in_flight: dict[int, int]) -> list[int]:
+        """Free the slots of acknowledged messages; returns the seqs the broker accepted."""
         delivered = []
         while True:
             try:
                 mid, accepted = self._acks.get_nowait()
             except queue.Empty:
-                break
+                return delivered
             seq = in_flight.pop(mid, None)
             if seq is None:
                 continue
@@ -296,8 +303,6 @@ class MqttLink:
                 delivered.append(seq)
             else:
                 log.warning("mqtt: broker refused event seq %d; it will be sent again after a reconnect", seq)
-        if delivered:
-            self._outbox.mark_delivered(delivered)
 
     def _publish_telemetry(self) -> None:
         ident = self._identity

@@ -18,8 +18,10 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import bench_content
 import bench_idle_cpu
 import bench_memory
+import bench_mqtt
 import bench_nfc_tap
 import bench_startup
 import bench_tap_latency
@@ -31,6 +33,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "tap_latency": bench_tap_latency.measure,
     "nfc_tap": bench_nfc_tap.measure,
     "memory": bench_memory.measure,
+    "content": bench_content.measure,
+    "mqtt": bench_mqtt.measure,
 }
 RESULTS = ROOT / "perf-results" / "latest.json"
 
@@ -63,7 +67,8 @@ def print_table(results: list[tuple[str, Figure]], errors: dict[str, str]) -> No
     print("-" * len(header))
     for name, figure in results:
         value = f"{figure.value:.3f} {figure.unit}" if figure.unit == "s" else f"{figure.value:.1f} {figure.unit}"
-        budget = "-" if figure.budget is None else f"<= {figure.budget:g} {figure.unit}"
+        bound = ">=" if figure.at_least else "<="
+        budget = "-" if figure.budget is None else f"{bound} {figure.budget:g} {figure.unit}"
         print(f"{name:<12} {figure.name:<48} {value:>12} {budget:>12} {figure.samples:>5}  {figure.status}")
     for name, error in errors.items():
         print(f"{name:<12} COULD NOT RUN: {error}")
@@ -76,7 +81,8 @@ def write_json(results: list[tuple[str, Figure]], errors: dict[str, str], quick:
         "quick": quick,
         "host": {"machine": platform.machine(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "figures": [{"benchmark": name, "name": figure.name, "value": figure.value, "unit": figure.unit,
-                     "budget": figure.budget, "samples": figure.samples, "status": figure.status}
+                     "budget": figure.budget, "at_least": figure.at_least, "samples": figure.samples,
+                     "status": figure.status}
                     for name, figure in results],
         "errors": errors,
     }

@@ -1,0 +1,161 @@
+"""The bundles installed on this kiosk, under ``{state_dir}/content``, and the switch between them.
+
+    content/
+      staging/<version>/   a download in progress (resumed after a cut or a restart)
+      versions/<version>/  verified bundles: the current one and up to KEEP_PREVIOUS before it
+      current              symbolic link to versions/<version>, replaced atomically
+      rejected             the highest version that failed to load: never fetched again
+
+Every change is a rename or a symlink replacement followed by an fsync of the folder, so a power cut at any
+moment leaves ``current`` pointing at one complete, verified bundle: the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from kiosk.content import manifest as mf
+from kiosk.content.bundle import Bundle, load_bundle, load_configured
+from kiosk.exc import ContentError
+
+log = logging.getLogger(__name__)
+
+KEEP_PREVIOUS = 2
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or link in ``path`` durable: without it a power cut may undo the change after the fact."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Library:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.versions = root / "versions"
+        self.staging = root / "staging"
+        self.current_link = root / "current"
+
+    def current(self) -> int | None:
+        """The version ``current`` points at, or None when there is none (or it is not one of ours)."""
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        name = Path(target).name
+        return int(name) if name.isdigit() else None
+
+    def installed(self) -> list[int]:
+        """Installed versions, newest first."""
+        if not self.versions.is_dir():
+            return []
+        return sorted((int(p.name) for p in self.versions.iterdir() if p.name.isdigit()), reverse=True)
+
+    def folder(self, version: int) -> Path:
+        return self.versions / str(version)
+
+    def staging_folder(self, version: int) -> Path:
+        return self.staging / str(version)
+
+    def floor(self) -> int | None:
+        """The highest version that failed to load here: an update must be above it."""
+        try:
+            return int((self.root / "rejected").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def install(self, version: int) -> Path:
+        """Move a verified staging folder into versions/ (one rename) and drop older leftovers of staging."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        target = self.folder(version)
+        if target.exists():
+            shutil.rmtree(target)  # a leftover of an install that never became current
+        os.replace(self.staging_folder(version), target)
+        fsync_dir(self.versions)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return target
+
+    def switch(self, version: int) -> None:
+        """Point ``current`` at ``version``: a new link under a temporary name, renamed over the old one."""
+        temporary = self.root / "current.new"
+        temporary.unlink(missing_ok=True)
+        os.symlink(Path("versions") / str(version), temporary)
+        os.replace(temporary, self.current_link)
+        fsync_dir(self.root)
+
+    def restore(self, version: int | None) -> None:
+        """Roll back: point ``current`` at ``version`` again, or remove it (None: the built-in content ran)."""
+        if version is not None:
+            self.switch(version)
+            return
+        self.current_link.unlink(missing_ok=True)
+        fsync_dir(self.root)
+
+    def reject(self, version: int) -> None:
+        """``version`` failed to load: remember it so it is not fetched again, and delete it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "rejected.new").write_text(str(max(version, self.floor() or 0)))
+        os.replace(self.root / "rejected.new", self.root / "rejected")
+        shutil.rmtree(self.folder(version), ignore_errors=True)
+        shutil.rmtree(self.staging_folder(version), ignore_errors=True)
+        fsync_dir(self.root)
+
+    def prune(self) -> None:
+        """Keep the current version and the KEEP_PREVIOUS before it; delete the rest."""
+        current = self.current()
+        older = [v for v in self.installed() if current is None or v < current]
+        for version in older[KEEP_PREVIOUS:]:
+            shutil.rmtree(self.folder(version), ignore_errors=True)
+
+
+def open_installed(folder: Path, version: int, key: Ed25519PublicKey) -> Bundle:
+    """An installed bundle, checked before use: its signature and file lengths (hashes were checked when it was
+    installed; hashing a large bundle at every start would break the start-up budget) and its schemas."""
+    manifest = mf.load_verified(folder, key, hashes=False)
+    if manifest.version != version:
+        raise ContentError(f"{folder}: holds version {manifest.version}, not {version}")
+    return load_bundle(folder, manifest.version)
+
+
+def builtin_version(folder: Path) -> int | None:
+    """The version in a built-in bundle's manifest: trusted as it ships with the code, so only read."""
+    try:
+        return mf.parse(mf.read_capped(folder / mf.MANIFEST, mf.MANIFEST_CAP)).version
+    except ContentError:
+        return None
+
+
+def choose(library: Library, public_key: str, configured_dir: str) -> Bundle:
+    """The bundle to start with: ``current``, else the newest installed one that checks out (the last good),
+    else ``[content] dir`` or the built-in content. Says which in one log line."""
+    candidates = library.installed()
+    current = library.current()
+    if current in candidates:
+        candidates.remove(current)
+        candidates.insert(0, current)
+    if candidates and not public_key:
+        log.warning("content: installed bundles %s not used: no [content] public_key to check them", candidates)
+        candidates = []
+    for version in candidates:
+        try:
+            bundle = open_installed(library.folder(version), version, mf.public_key(public_key))
+        except ContentError as exc:
+            log.warning("content: installed version %s unusable: %s", version, exc)
+            continue
+        state = "current" if version == current else f"last good (current {current} unusable)"
+        log.info("content: version %s from %s (%s)", version, bundle.path, state)
+        return bundle
+    bundle = load_configured(configured_dir)
+    version = builtin_version(bundle.path)
+    log.info("content: version %s from %s (built-in%s)", version, bundle.path,
+             ", no installed bundle usable" if library.installed() else "")
+    return dataclasses.replace(bundle, version=version)

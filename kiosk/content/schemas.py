@@ -1,0 +1,202 @@
+"""The registry of content files: each file of a bundle has one schema, which reads, checks and converts it.
+
+A feature that brings a new content file (the prize wheel, offers, the catalogue) registers its schema here,
+naming the files its references point into (``requires``); :func:`parse_all` checks every registered file in
+registration order, so a file's references are resolved against files already checked. Every error names
+the file and the key.
+
+    >>> [schema.name for schema in REGISTRY.values()]
+    ['strings.json', 'theme.json', 'tiers.json', 'demo_members.json']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import LANGUAGES
+from kiosk.core.credential import Credential
+from kiosk.core.member import Tier
+from kiosk.exc import ContentError
+
+JSON_CAP = 1024 * 1024
+"""The largest JSON content file: they are small tables, anything bigger is a mistake or an attack."""
+
+THEME_KEYS = ("background_top", "background_bottom", "text", "muted", "accent", "highlight", "panel",
+              "led_idle", "led_celebrate")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+Parsed = Mapping[str, Any]
+"""The files checked so far, by name: what a file's references resolve against."""
+
+
+@dataclass(frozen=True)
+class FileSchema:
+    """One content file: its name in the bundle, its size cap, the files it refers to, and its check.
+
+    ``check(data, file, parsed)`` gets the file's JSON, its path (for messages) and the already checked files
+    it ``requires``; it returns the converted value or raises :class:`ContentError`.
+    """
+
+    name: str
+    check: Callable[[Any, Path, Parsed], Any]
+    max_bytes: int = JSON_CAP
+    requires: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, FileSchema] = {}
+
+
+def register(schema: FileSchema) -> None:
+    """Add a content file; the files it requires must be registered before it (that is the check order)."""
+    missing = [name for name in schema.requires if name not in REGISTRY]
+    if missing or schema.name in REGISTRY:
+        raise ValueError(f"{schema.name}: registered twice or before {missing}")
+    REGISTRY[schema.name] = schema
+
+
+def size_cap(name: str, default: int) -> int:
+    """The largest size allowed for the bundle file ``name``: its schema's cap, else ``default``."""
+    schema = REGISTRY.get(name)
+    return schema.max_bytes if schema else default
+
+
+def parse_all(folder: Path) -> dict[str, Any]:
+    """Every registered file of the bundle in ``folder``, checked and converted, by name."""
+    parsed: dict[str, Any] = {}
+    for schema in REGISTRY.values():
+        file = folder / schema.name
+        data = read_json(file, schema.max_bytes)
+        parsed[schema.name] = schema.check(data, file, {name: parsed[name] for name in schema.requires})
+    return parsed
+
+
+def read_json(file: Path, cap: int) -> Any:
+    try:
+        if file.is_symlink():
+            raise ContentError(f"{file}: a symbolic link (content files must be plain files)")
+        if file.stat().st_size > cap:
+            raise ContentError(f"{file}: larger than {cap} bytes")
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"{file}: missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContentError(f"{file}: not readable JSON ({exc})") from None
+
+
+def fail(file: Path, key: str, expected: str) -> ContentError:
+    return ContentError(f"{file}: {key}: expected {expected}")
+
+
+# The files that exist today.
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    ref: str
+    name: str
+    points: int
+    credential: Credential
+    key: str
+
+
+@dataclass(frozen=True)
+class DemoCard:
+    """A card without member data, only known by its (simulated) UID."""
+
+    uid: bytes
+    key: str
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, str]]:
+    """Texts by language: every language has every English key, with the same placeholders."""
+    if not isinstance(data, dict):
+        raise fail(file, "(top)", "an object of languages")
+    for language in LANGUAGES:
+        table = data.get(language)
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise fail(file, language, "an object of texts")
+    reference = data["en"]
+    for language in LANGUAGES:
+        table = data[language]
+        for key, template in reference.items():
+            if key not in table:
+                raise fail(file, f"{language}.{key}", "a translation (missing)")
+            if _fields(table[key]) != _fields(template):
+                raise fail(file, f"{language}.{key}", f"the placeholders {sorted(_fields(template))}")
+        extra = set(table) - set(reference)
+        if extra:
+            raise fail(file, f"{language}.{sorted(extra)[0]}", "only keys that English has too")
+    return {language: dict(data[language]) for language in LANGUAGES}
+
+
+def _theme(data: Any, file: Path, _: Parsed) -> dict[str, tuple[int, int, int]]:
+    if not isinstance(data, dict):
+        raise fail(file, "(top)", "an object of colours")
+    theme = {}
+    for key in THEME_KEYS:
+        value = data.get(key)
+        if not isinstance(value, str) or not _HEX.match(value):
+            raise fail(file, key, "a colour like '#ff4f8b'")
+        theme[key] = tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))
+    return theme
+
+
+def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
+    """Tiers by threshold; every tier's name resolves to a text in strings.json."""
+    strings = parsed["strings.json"]
+    if not isinstance(data, list) or not data:
+        raise fail(file, "(top)", "a non-empty list of tiers")
+    tiers = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            raise fail(file, f"[{i}].key", "a tier name")
+        threshold = item.get("threshold")
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+            raise fail(file, f"[{i}].threshold", "a whole number of points >= 0")
+        if f"tier.{item['key']}" not in strings["en"]:
+            raise fail(file, f"[{i}].key", f"a tier named in strings.json (no 'tier.{item['key']}')")
+        tiers.append(Tier(item["key"], threshold))
+    if min(t.threshold for t in tiers) != 0 or len({t.threshold for t in tiers}) != len(tiers):
+        raise fail(file, "threshold", "distinct thresholds, the lowest 0")
+    return sorted(tiers, key=lambda t: t.threshold)
+
+
+def _demo(data: Any, file: Path, _: Parsed) -> tuple[list[DemoMember], list[DemoCard]]:
+    if not isinstance(data, dict):
+        raise fail(file, "(top)", "an object with members and unknown_cards")
+    members, cards, keys = [], [], set()
+    for i, item in enumerate(data.get("members", [])):
+        try:
+            credential = Credential(item["credential"]["kind"], item["credential"]["value"])
+            member = DemoMember(str(item["ref"]), str(item["name"]), int(item["points"]), credential,
+                                str(item["key"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(file, f"members[{i}]", f"ref, name, points, credential and key ({exc})") from None
+        members.append(member)
+        keys.add(member.key)
+    for i, item in enumerate(data.get("unknown_cards", [])):
+        try:
+            card = DemoCard(bytes.fromhex(item["uid"]), str(item["key"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(file, f"unknown_cards[{i}]", f"uid (hex) and key ({exc})") from None
+        cards.append(card)
+        keys.add(card.key)
+    if len(keys) != len(members) + len(cards):
+        raise fail(file, "key", "a different key for every demo card")
+    return members, cards
+
+
+register(FileSchema("strings.json", _strings))
+register(FileSchema("theme.json", _theme))
+register(FileSchema("tiers.json", _tiers, requires=("strings.json",)))
+register(FileSchema("demo_members.json", _demo))

@@ -1,0 +1,28 @@
+"""Signed test bundles made from the shipped content, for the content tests and the content benchmark."""
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+
+from kiosk.content import authoring
+from kiosk.content.bundle import DEFAULT_DIR
+
+
+def make_bundle(folder, key, version, *, expires=None, greeting=None, drop_text=None, extra=None):
+    """A copy of the default bundle as ``version``, signed with ``key``: ``greeting`` replaces the English
+    "Done", ``drop_text`` removes a text from every language, ``extra`` adds files by name."""
+    shutil.copytree(DEFAULT_DIR, folder)
+    for name in ("manifest.json", "manifest.sig"):
+        (folder / name).unlink()
+    strings = json.loads((folder / "strings.json").read_text())
+    if greeting:
+        strings["en"]["button.done"] = greeting
+    for table in strings.values():
+        table.pop(drop_text, None)
+    (folder / "strings.json").write_text(json.dumps(strings))
+    for name, data in (extra or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    authoring.pack(folder, version, expires or datetime.now(UTC) + timedelta(days=7))
+    authoring.sign(folder, key)
+    return folder

@@ -1,0 +1,233 @@
+"""The content updater and the installed-bundle library, against real HTTP servers on 127.0.0.1."""
+
+import base64
+import json
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from werkzeug import Response
+
+from kiosk.content import authoring
+from kiosk.content import manifest as mf
+from kiosk.content.bundle import DEFAULT_DIR
+from kiosk.content.library import Library, choose
+from kiosk.content.serve import serve_in_background
+from kiosk.content.updater import Updater
+from kiosk.core.messages import ContentProgress
+from tests.bundles import make_bundle
+from tests.helpers import REPO
+
+
+@pytest.fixture
+def key():
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def served(tmp_path, key):
+    """Serves tmp_path/site; returns (site folder, URL)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    server, url = serve_in_background(site)
+    yield site, url
+    server.shutdown()
+    server.server_close()
+
+
+class Run:
+    """An updater on a library in tmp_path, with the messages it posts."""
+
+    def __init__(self, tmp_path, key):
+        self.library = Library(tmp_path / "state" / "content")
+        self.messages: queue.Queue = queue.Queue()
+        self.updater = Updater(self.library, key.public_key(), self.messages.put, timeout_s=5)
+
+    def update(self, url, current=1) -> ContentProgress:
+        assert self.updater.start(url, current)
+        self.updater.join(30)
+        posted = []
+        while not self.messages.empty():
+            posted.append(self.messages.get())
+        return posted[-1]
+
+
+@pytest.fixture
+def run(tmp_path, key):
+    return Run(tmp_path, key)
+
+
+def test_good_update_is_installed_and_the_kiosk_starts_from_it(served, run, key):
+    site, url = served
+    make_bundle(site / "v2", key, 2, greeting="Finished", extra={"img/logo.bin": os.urandom(300_000)})
+    outcome = run.update(url + "v2/")
+    assert (outcome.stage, outcome.version) == ("ready", 2)
+    assert run.library.installed() == [2] and not run.library.staging.exists()
+    run.library.switch(2)
+    public = authoring.public_of(key)
+    bundle = choose(run.library, public, "")
+    assert (bundle.version, bundle.text("en", "button.done")) == (2, "Finished")
+    assert bundle.path == run.library.folder(2)
+
+
+@pytest.mark.parametrize(("setup", "current", "reason"), [
+    ("other_key", 1, "bad_signature"),
+    ("same", 2, "not_newer"),
+    ("same", 3, "not_newer"),
+    ("expired", 1, "expired"),
+    ("tampered", 1, "file_mismatch"),
+    ("longer", 1, "too_large"),
+])
+def test_refused_updates_change_nothing(served, run, key, setup, current, reason):
+    site, url = served
+    if setup == "other_key":
+        make_bundle(site / "b", Ed25519PrivateKey.generate(), 2)
+    elif setup == "expired":
+        make_bundle(site / "b", key, 2, expires=datetime.now(UTC) - timedelta(seconds=1))
+    else:
+        make_bundle(site / "b", key, 2)
+    if setup == "tampered":
+        theme = site / "b" / "theme.json"
+        theme.write_bytes(theme.read_bytes().replace(b"#", b"#", 1).upper())  # same length, other bytes
+    elif setup == "longer":
+        with (site / "b" / "tiers.json").open("ab") as fh:
+            fh.write(b" " * 10)
+    outcome = run.update(url + "b/", current)
+    assert (outcome.stage, outcome.reason) == ("refused", reason)
+    assert run.library.installed() == [] and run.library.current() is None
+
+
+def test_a_signed_but_invalid_bundle_is_refused_and_never_fetched_again(served, run, key):
+    site, url = served
+    folder = make_bundle(site / "b", key, 4, extra={})
+    (folder / "theme.json").write_text(json.dumps({"accent": "pink"}))
+    authoring.pack(folder, 4, datetime.now(UTC) + timedelta(days=1))
+    authoring.sign(folder, key)
+    outcome = run.update(url + "b/")
+    assert (outcome.stage, outcome.version, outcome.reason) == ("refused", 4, "invalid_content")
+    assert run.library.floor() == 4
+    assert run.update(url + "b/").reason == "not_newer"
+
+
+def test_endless_data_stops_at_the_manifests_length(httpserver, run, key, tmp_path):
+    folder = make_bundle(tmp_path / "b", key, 2)
+
+    def endless(_request):
+        return Response((b"x" * 65536 for _ in range(10_000_000)), mimetype="application/octet-stream")
+
+    for name in ("manifest.json", "manifest.sig", "strings.json", "tiers.json", "demo_members.json"):
+        httpserver.expect_request(f"/b/{name}").respond_with_data((folder / name).read_bytes())
+    httpserver.expect_request("/b/theme.json").respond_with_handler(endless)
+    outcome = run.update(httpserver.url_for("/b/"))
+    assert (outcome.stage, outcome.reason) == ("refused", "too_large")
+    assert (run.library.staging_folder(2) / "theme.json").stat().st_size <= (folder / "theme.json").stat().st_size
+
+
+def test_an_endless_manifest_is_cut_at_its_cap(httpserver, run):
+    httpserver.expect_request("/b/manifest.json").respond_with_handler(
+        lambda _: Response(b" " * 65536 for _ in range(1_000_000)))
+    outcome = run.update(httpserver.url_for("/b/"))
+    assert (outcome.stage, outcome.reason) == ("refused", "too_large")
+
+
+def test_a_path_escaping_the_bundle_is_refused_before_any_download(httpserver, run, key):
+    raw = json.dumps({"version": 2, "expires": "2099-01-01T00:00:00Z",
+                      "files": {"../../outside.json": {"sha256": "0" * 64, "length": 2}}}).encode()
+    httpserver.expect_request("/b/manifest.json").respond_with_data(raw)
+    httpserver.expect_request("/b/manifest.sig").respond_with_data(base64.b64encode(key.sign(raw)))
+    outcome = run.update(httpserver.url_for("/b/"))
+    assert (outcome.stage, outcome.reason) == ("refused", "bad_path")
+    assert not any(run.library.root.rglob("outside.json"))
+
+
+def test_a_cut_download_resumes_with_a_range_request(httpserver, run, key, tmp_path):
+    big = os.urandom(2_000_000)
+    folder = make_bundle(tmp_path / "b", key, 2, extra={"big.bin": big})
+    for name in ("manifest.json", "manifest.sig", "strings.json", "tiers.json", "demo_members.json",
+                 "theme.json"):
+        httpserver.expect_request(f"/b/{name}").respond_with_data((folder / name).read_bytes())
+    ranges = []
+
+    def cut_then_resume(request):
+        header = request.headers.get("Range")
+        ranges.append(header)
+        if header is None:  # the first attempt: half the file, then the connection ends
+            return Response(big[:1_000_000], headers={"Content-Length": str(len(big))})
+        start = int(header.removeprefix("bytes=").rstrip("-"))
+        return Response(big[start:], status=206,
+                        headers={"Content-Range": f"bytes {start}-{len(big) - 1}/{len(big)}"})
+
+    httpserver.expect_request("/b/big.bin").respond_with_handler(cut_then_resume)
+    first = run.update(httpserver.url_for("/b/"))
+    assert (first.stage, first.reason) == ("failed", "download_failed")
+    partial = (run.library.staging_folder(2) / "big.bin").stat().st_size
+    assert 0 < partial < len(big)
+    second = run.update(httpserver.url_for("/b/"))
+    assert (second.stage, second.version) == ("ready", 2)
+    assert ranges == [None, f"bytes={partial}-"]
+    assert (run.library.folder(2) / "big.bin").read_bytes() == big
+
+
+def test_the_library_keeps_the_current_and_two_previous_versions(tmp_path, key):
+    library = Library(tmp_path / "content")
+    for version in range(1, 6):
+        make_bundle(library.staging_folder(version), key, version)
+        library.install(version)
+        library.switch(version)
+        library.prune()
+    assert library.installed() == [5, 4, 3] and library.current() == 5
+
+
+def test_the_kiosk_falls_back_to_the_last_good_then_the_built_in(tmp_path, key, caplog):
+    caplog.set_level(logging.INFO)
+    library = Library(tmp_path / "content")
+    public = authoring.public_of(key)
+    for version in (2, 3):
+        make_bundle(library.staging_folder(version), key, version)
+        library.install(version)
+    library.switch(3)
+    (library.folder(3) / "theme.json").write_text("{}")  # a damaged card: length differs
+    bundle = choose(library, public, "")
+    assert bundle.version == 2 and "last good" in caplog.text
+    shutil.rmtree(library.folder(2))
+    bundle = choose(library, public, "")
+    assert bundle.path == DEFAULT_DIR and bundle.version == 1
+    assert choose(library, "", "").path == DEFAULT_DIR  # no key: installed bundles are not trusted
+
+
+SWITCHER = """
+import sys
+from pathlib import Path
+from kiosk.content.library import Library
+library = Library(Path(sys.argv[1]))
+print("ready", flush=True)
+while True:
+    for version in (2, 3):
+        library.switch(version)
+"""
+
+
+def test_killed_during_a_switch_current_is_always_one_complete_bundle(tmp_path, key):
+    library = Library(tmp_path / "content")
+    for version in (2, 3):
+        make_bundle(library.staging_folder(version), key, version)
+        library.install(version)
+    library.switch(2)
+    for attempt in range(15):
+        process = subprocess.Popen([sys.executable, "-c", SWITCHER, str(library.root)], cwd=REPO,
+                                   stdout=subprocess.PIPE)
+        assert process.stdout.readline() == b"ready\n"
+        time.sleep(0.01 * (attempt % 5))
+        process.send_signal(signal.SIGKILL)
+        process.wait(5)
+        process.stdout.close()
+        assert library.current() in (2, 3)
+        assert mf.load_verified(library.current_link, key.public_key()).version == library.current()
