@@ -43,9 +43,11 @@ ensure_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
 
-# The install and systemd tests run shellcheck, systemd-analyze, useradd and systemctl for real.
+# The install and systemd tests run shellcheck, systemd-analyze, useradd and systemctl for real, and install.sh
+# in a throw-away Debian made by debootstrap.
 ensure_deploy_tools() {
     local missing=()
+    command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
     command -v shellcheck >/dev/null || missing+=(shellcheck)
     command -v systemd-analyze >/dev/null || missing+=(systemd)
     command -v useradd >/dev/null || [ -x /usr/sbin/useradd ] || missing+=(passwd)

@@ -163,7 +163,8 @@ install_app() {
         act python3 -m venv --system-site-packages "$ROOT$VENV"
         fresh=1
     fi
-    if [ "$fresh" -eq 1 ]; then
+    # No kiosk command in the environment: an earlier pip install failed half-way (network, say); finish it now.
+    if [ "$fresh" -eq 1 ] || [ ! -x "$ROOT$VENV/bin/kiosk" ]; then
         local pip=("$ROOT$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
         case "$(uname -m)" in
             aarch64|armv7l|armv6l) pip+=(--no-binary pygame) ;;
