@@ -30,7 +30,7 @@ from kiosk.backend.port import LoyaltyBackend
 from kiosk.clock import clock_synced
 from kiosk.config import Settings
 from kiosk.content.bundle import Bundle
-from kiosk.content.library import Library, choose, open_installed
+from kiosk.content.library import Library, Trial, choose, open_installed
 from kiosk.content.manifest import public_key
 from kiosk.content.updater import Updater
 from kiosk.core import messages as msg
@@ -86,6 +86,7 @@ class KioskApp:
         state_dir = Path(settings.kiosk.state_dir)
         content = settings.content
         self.content_library = Library(state_dir / "content")
+        crashed = self.content_library.recover()  # before choosing: the version on trial is not a candidate
         self.bundle = choose(self.content_library, content.public_key, content.dir)
         # Remote bundles need the pinned key to be checked: without one there are no remote updates at all.
         self.updater = Updater(self.content_library, public_key(content.public_key), post,
@@ -93,6 +94,8 @@ class KioskApp:
         self.content_pending: int | None = None  # installed, waiting for the attract screen to switch
         self.content_state = "idle"  # the updater's last stage, for telemetry
         self.content_trigger = "poll"
+        self._on_trial: tuple[Trial, Bundle, float] | None = None  # a switch in this loop iteration: the bundle
+        # it replaced and when it began (see _settle_trial)
         self._next_poll = time.monotonic() + content.poll_interval_s
         self.store = Store(state_dir / "state.db")
         self.boot_id = new_ulid()
@@ -102,6 +105,10 @@ class KioskApp:
                              boot_id=self.boot_id, clock_synced=clock_synced, max_pending=limits.max_pending,
                              low_priority_ttl_s=limits.low_priority_ttl_s,
                              retain_delivered_s=limits.retain_delivered_s)
+        if crashed is not None:
+            log.warning("content: the kiosk stopped with version %s on trial; rolled back", crashed.version)
+            self.content_trigger = crashed.trigger
+            self._content_event("rolled_back", crashed.version, "crashed", "the kiosk stopped before it showed")
         self.journal = SessionJournal(self.store, self.outbox)
         self.backend = self._backend(demo)
         # The demo keeps its keys when it also reads `kiosk tap` over nfcpy's udp: driver.
@@ -226,9 +233,11 @@ class KioskApp:
         if self._animating() and now >= self._next_frame:
             self.ui.frame(now)
             self.frame_times.append(time.monotonic() - now)
+            self.tracer.mark("frame", ms=round(self.frame_times[-1] * 1000, 3))
             self._next_frame = now + 1 / self.settings.display.fps
         self._update_power(now)
         self._poll_content(now)
+        self._settle_trial(time.monotonic())
         self.heartbeat.beat(now)
         self.watchdog.tick(now)
 
@@ -580,14 +589,16 @@ class KioskApp:
             self._switch_content()
 
     def _switch_content(self) -> None:
-        """Switch to the installed update when no shopper is on the screen; roll back if it does not show."""
+        """Switch to the installed update when no shopper is on the screen. The switch is on trial until the end
+        of this loop iteration (see :meth:`_settle_trial`); if the new bundle fails to show, the old one comes
+        back at once."""
         version = self.content_pending
         if version is None or self.machine.scene != Scene.ATTRACT:
             return
         self.content_pending = None
         started = time.monotonic()
-        previous, old = self.content_library.current(), self.bundle
-        self.content_library.switch(version)
+        trial, old = Trial(version, self.content_library.current(), self.content_trigger), self.bundle
+        self.content_library.begin_trial(trial)
         try:
             self._use_bundle(open_installed(self.content_library.folder(version), version,
                                             public_key(self.settings.content.public_key)))
@@ -595,20 +606,40 @@ class KioskApp:
                 raise ContentError(f"the {Scene.ATTRACT.value} scene failed to draw with it")
         except Exception as exc:  # anything that stops the new bundle from showing: the old one comes back
             log.exception("content: version %s failed to load; rolling back to %s", version, old.version)
-            self.content_library.restore(previous)
-            self.content_library.reject(version)
-            self._use_bundle(old)
-            self._content_event("rolled_back", version, "load_failed", str(exc)[:300])
+            self._roll_back(trial, old, "load_failed", str(exc))
             return
-        self.content_library.prune()
         took_ms = round((time.monotonic() - started) * 1000, 1)
         log.info("content: switched to version %s in %s ms", version, took_ms)
         self.tracer.mark("content.switched", version=version, ms=took_ms)
-        self._content_event("switched", version)
+        self._on_trial = (trial, old, started)
+
+    def _settle_trial(self, now: float) -> None:
+        """The loop came back around after a switch with the attract scene drawn: keep the new bundle, unless
+        showing it took over ``trial_timeout_s``. A crash or hang before this leaves the trial marker on disk,
+        and the next start rolls the switch back (Library.recover)."""
+        if self._on_trial is None:
+            return
+        trial, old, started = self._on_trial
+        self._on_trial = None
+        took = now - started
+        if took > self.settings.content.trial_timeout_s:
+            log.warning("content: version %s took %.1f s to show; rolling back to %s", trial.version, took,
+                        old.version)
+            self._roll_back(trial, old, "attract_timeout", f"the attract screen took {took:.1f} s to show")
+            return
+        self.content_library.end_trial()
+        self.content_library.prune()
+        self._content_event("switched", trial.version)
+
+    def _roll_back(self, trial: Trial, old: Bundle, reason: str, detail: str) -> None:
+        self.content_library.roll_back(trial)
+        self._use_bundle(old)
+        self._content_event("rolled_back", trial.version, reason, detail[:300])
 
     def _content_event(self, stage: str, version: int | None, reason: str | None = None,
                        detail: str | None = None) -> None:
         self.content_state = stage
+        self.tracer.mark("content.update", stage=stage, version=version)
         self.outbox.record("content_update", {"stage": stage, "version": version, "trigger": self.content_trigger,
                                               "reason": reason, "detail": detail})
 

@@ -195,8 +195,10 @@ class ContentSettings:
                                lambda v: v == "" or _ed25519_key(v))
     update_url: str = _setting("", "an http:// or https:// URL of a bundle folder, or empty",
                                lambda v: v == "" or v.startswith(("http://", "https://")))
-    poll_interval_s: float = _setting(3600.0, "seconds from 60 to 604800, or 0 to never poll",
-                                      lambda v: v == 0 or 60 <= v <= 604_800)
+    poll_interval_s: float = _setting(3600.0, "seconds from 5 to 604800, or 0 to never poll",
+                                      lambda v: v == 0 or 5 <= v <= 604_800)
+    # A switched bundle whose attract screen takes longer than this to show is rolled back.
+    trial_timeout_s: float = _setting(10.0, "seconds from 1 to 600", lambda v: 1 <= v <= 600)
 
 
 @dataclass(frozen=True)

@@ -362,26 +362,54 @@ def check_content(settings: config.Settings) -> Result:
 
     configured = settings.content.dir
     note = ""
+    installed = _installed(settings)
     if configured:
         try:
-            return _bundle_result(load_bundle(Path(configured)), "")
+            return _bundle_result(load_bundle(Path(configured)), "", installed)
         except KioskError as exc:
             note = f"[content] dir unusable ({exc}), the kiosk shows the built-in content; "
     try:
         bundle = load_bundle(DEFAULT_DIR)
     except KioskError as exc:
         return Result("content", FAIL, f"{note}the built-in content at {DEFAULT_DIR} is broken: {exc}")
-    return _bundle_result(bundle, note)
+    return _bundle_result(bundle, note, installed)
 
 
-def _bundle_result(bundle, note: str) -> Result:
+def _bundle_result(bundle, note: str, installed: tuple[str, bool]) -> Result:
     from kiosk.content.library import builtin_version
 
     number = builtin_version(bundle.path)
     version = f"version {number}" if number is not None else "no manifest: an unversioned source bundle"
-    status = WARN if note else PASS
+    status = WARN if note or installed[1] else PASS
     return Result("content", status, f"{note}{bundle.path} loads ({len(bundle.tiers)} tiers, "
-                                     f"{len(bundle.strings)} languages); {version}")
+                                     f"{len(bundle.strings)} languages); {version}; {installed[0]}")
+
+
+def _installed(settings: config.Settings) -> tuple[str, bool]:
+    """The remote bundles in ``{state_dir}/content`` (shown before the local one): current, previous and
+    rejected versions; True with them when the kiosk cannot use its current one."""
+    from kiosk.content.library import Library, open_installed
+    from kiosk.content.manifest import public_key
+
+    library = Library(Path(settings.kiosk.state_dir) / "content")
+    current, versions, rejected = library.current(), library.installed(), library.floor()
+    if not versions and rejected is None:
+        return "no installed bundles", False
+    previous = ", ".join(str(v) for v in versions if v != current) or "none"
+    text = (f"installed bundles: current {current if current is not None else 'none'}, previous {previous}, "
+            f"rejected {f'up to {rejected}' if rejected is not None else 'none'}")
+    trial = library.trial()
+    if trial is not None:
+        text += f", version {trial.version} on trial (a restart now rolls it back)"
+    if versions and not settings.content.public_key:
+        return f"{text}; not used: no [content] public_key to check them", True
+    if current is None:
+        return text, False
+    try:
+        open_installed(library.folder(current), current, public_key(settings.content.public_key))
+    except KioskError as exc:
+        return f"{text}; the current one is unusable, the kiosk shows the last good ({exc})", True
+    return text, False
 
 
 def check_service(settings: config.Settings) -> Result:

@@ -8,9 +8,10 @@ from kiosk.content import authoring
 from kiosk.content.bundle import DEFAULT_DIR
 
 
-def make_bundle(folder, key, version, *, expires=None, greeting=None, drop_text=None, extra=None):
+def make_bundle(folder, key, version, *, expires=None, greeting=None, drop_text=None, texts=None, extra=None):
     """A copy of the default bundle as ``version``, signed with ``key``: ``greeting`` replaces the English
-    "Done", ``drop_text`` removes a text from every language, ``extra`` adds files by name."""
+    "Done", ``drop_text`` removes a text from every language, ``texts`` sets texts in every language, ``extra``
+    adds files by name."""
     shutil.copytree(DEFAULT_DIR, folder)
     for name in ("manifest.json", "manifest.sig"):
         (folder / name).unlink()
@@ -19,6 +20,7 @@ def make_bundle(folder, key, version, *, expires=None, greeting=None, drop_text=
         strings["en"]["button.done"] = greeting
     for table in strings.values():
         table.pop(drop_text, None)
+        table.update(texts or {})
     (folder / "strings.json").write_text(json.dumps(strings))
     for name, data in (extra or {}).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

@@ -170,17 +170,20 @@ def test_screen_defaults_and_values(tmp_path, monkeypatch):
 def test_content_update_settings(tmp_path):
     key = "A" * 43 + "="  # 32 zero-ish bytes in base64
     path = write(tmp_path, f'[content]\npublic_key = "{key}"\nupdate_url = "http://127.0.0.1:8080/bundle/"\n'
-                           "poll_interval_s = 0\n")
+                           "poll_interval_s = 0\ntrial_timeout_s = 3\n")
     content = config.load(path).content
-    assert (content.public_key, content.update_url, content.poll_interval_s) == (
-        key, "http://127.0.0.1:8080/bundle/", 0.0)
-    assert config.from_mapping({}, "x").content.public_key == ""
+    assert (content.public_key, content.update_url, content.poll_interval_s, content.trial_timeout_s) == (
+        key, "http://127.0.0.1:8080/bundle/", 0.0, 3.0)
+    defaults = config.from_mapping({}, "x").content
+    assert (defaults.public_key, defaults.trial_timeout_s) == ("", 10.0)
+    assert config.from_mapping({"content": {"poll_interval_s": 5}}, "x").content.poll_interval_s == 5.0
 
 
 @pytest.mark.parametrize(("key", "value", "expected"), [
     ("public_key", "c2hvcnQ=", "an Ed25519 public key"),
     ("update_url", "ftp://example.com/", "an http:// or https:// URL"),
-    ("poll_interval_s", 5, "seconds from 60 to 604800, or 0"),
+    ("poll_interval_s", 4, "seconds from 5 to 604800, or 0"),
+    ("trial_timeout_s", 0.5, "seconds from 1 to 600"),
 ])
 def test_bad_content_values(tmp_path, key, value, expected):
     import json

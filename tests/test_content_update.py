@@ -19,7 +19,7 @@ from werkzeug import Response
 from kiosk.content import authoring
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR
-from kiosk.content.library import Library, choose
+from kiosk.content.library import Library, Trial, choose
 from kiosk.content.serve import serve_in_background
 from kiosk.content.updater import Updater
 from kiosk.core.messages import ContentProgress
@@ -115,6 +115,22 @@ def test_a_signed_but_invalid_bundle_is_refused_and_never_fetched_again(served, 
     assert (outcome.stage, outcome.version, outcome.reason) == ("refused", 4, "invalid_content")
     assert run.library.floor() == 4
     assert run.update(url + "b/").reason == "not_newer"
+
+
+def test_a_bundle_without_a_text_the_scenes_show_is_refused_before_it_is_installed(served, run, key):
+    site, url = served
+    make_bundle(site / "b", key, 2, drop_text="attract.title")  # complete in every language, but not usable
+    outcome = run.update(url + "b/")
+    assert (outcome.stage, outcome.reason) == ("refused", "invalid_content")
+    assert "attract.title" in outcome.detail and run.library.installed() == []
+
+
+def test_a_bundle_with_an_image_that_does_not_decode_is_refused(served, run, key):
+    site, url = served
+    make_bundle(site / "b", key, 2, extra={"media/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(40)})
+    outcome = run.update(url + "b/")
+    assert (outcome.stage, outcome.reason) == ("refused", "invalid_content")
+    assert "media/logo.png" in outcome.detail and run.library.installed() == []
 
 
 def test_endless_data_stops_at_the_manifests_length(httpserver, run, key, tmp_path):
@@ -231,3 +247,42 @@ def test_killed_during_a_switch_current_is_always_one_complete_bundle(tmp_path, 
         process.stdout.close()
         assert library.current() in (2, 3)
         assert mf.load_verified(library.current_link, key.public_key()).version == library.current()
+
+
+def installed_library(tmp_path, key, versions):
+    library = Library(tmp_path / "content")
+    for version in versions:
+        make_bundle(library.staging_folder(version), key, version)
+        library.install(version)
+    return library
+
+
+def test_a_switch_on_trial_is_rolled_back_by_the_next_start(tmp_path, key):
+    library = installed_library(tmp_path, key, (2, 3))
+    library.switch(2)
+    library.begin_trial(Trial(3, 2, "poll"))
+    assert library.current() == 3 and library.trial() == Trial(3, 2, "poll")
+    # What a start after a crash at this point does:
+    assert library.recover() == Trial(3, 2, "poll")
+    assert library.current() == 2 and library.trial() is None
+    assert library.installed() == [2] and library.floor() == 3
+    assert library.recover() is None
+
+
+def test_a_confirmed_switch_or_one_that_never_happened_is_kept(tmp_path, key):
+    library = installed_library(tmp_path, key, (2, 3))
+    library.begin_trial(Trial(2, None, "command"))
+    library.end_trial()
+    assert library.recover() is None and library.current() == 2
+    (library.root / "trial").write_text('{"version": 3, "previous": 2, "trigger": "poll"}')  # died before the switch
+    assert library.recover() is None
+    assert library.current() == 2 and library.installed() == [3, 2] and library.floor() is None
+    assert not (library.root / "trial").exists()
+
+
+def test_rolling_back_the_first_installed_version_returns_to_the_built_in(tmp_path, key):
+    library = installed_library(tmp_path, key, (2,))
+    library.begin_trial(Trial(2, None, "poll"))
+    library.roll_back(Trial(2, None, "poll"))
+    assert library.current() is None and not library.current_link.is_symlink() and library.installed() == []
+    assert choose(library, authoring.public_of(key), "").path == DEFAULT_DIR

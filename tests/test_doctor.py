@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import config, doctor
+from kiosk.content import authoring
+from kiosk.content.library import Library, Trial
 from kiosk.store import Store
+from tests.bundles import make_bundle
 from tests.helpers import REPO, Broker, free_port, write_config
 
 LINE = re.compile(r"^(PASS|WARN|FAIL)  (.{8}) (.*)$")
@@ -133,6 +137,30 @@ def test_embedded_backend_state_database(tmp_path):
     assert result.status == "PASS" and "0 members" in result.detail
     (Path(settings.kiosk.state_dir) / "state.db").write_bytes(b"not a database" * 100)
     assert doctor.check_backend(settings).status == "FAIL"
+
+
+def test_content_reports_the_installed_bundles(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    public = authoring.public_of(key)
+    settings = settings_for(tmp_path, content={"public_key": public})
+    result = doctor.check_content(settings)
+    assert result.status == "PASS" and result.detail.endswith("version 1; no installed bundles")
+    library = Library(Path(settings.kiosk.state_dir) / "content")
+    for version in (2, 3, 4):
+        make_bundle(library.staging_folder(version), key, version)
+        library.install(version)
+    library.switch(3)
+    library.reject(4)
+    result = doctor.check_content(settings)
+    assert result.status == "PASS"
+    assert result.detail.endswith("installed bundles: current 3, previous 2, rejected up to 4")
+    library.begin_trial(Trial(2, 3, "poll"))
+    assert "version 2 on trial" in doctor.check_content(settings).detail
+    (library.folder(2) / "theme.json").write_text("{}")
+    result = doctor.check_content(settings)
+    assert result.status == "WARN" and "the current one is unusable, the kiosk shows the last good" in result.detail
+    result = doctor.check_content(settings_for(tmp_path, content={"public_key": ""}))
+    assert result.status == "WARN" and "not used: no [content] public_key" in result.detail
 
 
 def test_nfc_keyboard_and_off_are_warnings(tmp_path):

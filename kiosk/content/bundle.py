@@ -12,14 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.content.schemas import DemoCard, DemoMember, parse_all
+from kiosk.content.schemas import DEFAULT_DIR, DemoCard, DemoMember, parse_all
 from kiosk.core.member import Tier
 from kiosk.exc import ContentError
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
-"""The content that ships with the kiosk (the repository's ``content/`` folder)."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +36,12 @@ class Bundle:
         return template.format(**values) if values else template
 
 
-def load_bundle(path: Path, version: int | None = None) -> Bundle:
-    """Read and check every registered file of the bundle at ``path``; raise :class:`ContentError` on the first
-    fault. The files' schemas live in :mod:`kiosk.content.schemas`."""
+def load_bundle(path: Path, version: int | None = None, *, media: bool = True) -> Bundle:
+    """Read and check every registered file of the bundle at ``path``, and with ``media`` its images; raise
+    :class:`ContentError` on the first fault. The files' schemas live in :mod:`kiosk.content.schemas`."""
     if not path.is_dir():
         raise ContentError(f"{path}: not a content folder")
-    files = parse_all(path)
+    files = parse_all(path, media=media)
     members, cards = files["demo_members.json"]
     return Bundle(path, files["strings.json"], files["theme.json"], files["tiers.json"], members, cards, version)
 

@@ -5,6 +5,7 @@
       versions/<version>/  verified bundles: the current one and up to KEEP_PREVIOUS before it
       current              symbolic link to versions/<version>, replaced atomically
       rejected             the highest version that failed to load: never fetched again
+      trial                {version, previous, trigger} of a switch not yet confirmed on screen
 
 Every change is a rename or a symlink replacement followed by an fsync of the folder, so a power cut at any
 moment leaves ``current`` pointing at one complete, verified bundle: the old one or the new one.
@@ -13,9 +14,11 @@ moment leaves ``current`` pointing at one complete, verified bundle: the old one
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -27,6 +30,16 @@ from kiosk.exc import ContentError
 log = logging.getLogger(__name__)
 
 KEEP_PREVIOUS = 2
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A switch on trial: ``version`` went live in place of ``previous`` (None: the built-in content), on an
+    update started by ``trigger``; it stays on trial until the app has drawn the attract scene with it."""
+
+    version: int
+    previous: int | None
+    trigger: str
 
 
 def fsync_dir(path: Path) -> None:
@@ -92,6 +105,43 @@ class Library:
         os.replace(temporary, self.current_link)
         fsync_dir(self.root)
 
+    def begin_trial(self, trial: Trial) -> None:
+        """Switch to ``trial.version`` with the trial marker written first: a process that dies before
+        :meth:`end_trial` leaves the marker, and the next start rolls the switch back (:meth:`recover`)."""
+        self._write("trial", json.dumps(dataclasses.asdict(trial)))
+        self.switch(trial.version)
+
+    def trial(self) -> Trial | None:
+        """The switch on trial, if any (an unreadable marker counts as none: it is written atomically, so only
+        damage from outside makes one)."""
+        try:
+            return Trial(**json.loads((self.root / "trial").read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def end_trial(self) -> None:
+        """The switched version showed: keep it."""
+        (self.root / "trial").unlink(missing_ok=True)
+        fsync_dir(self.root)
+
+    def roll_back(self, trial: Trial) -> None:
+        """Undo the switch of ``trial``: the tried version rejected (first: a crash halfway through leaves the
+        marker and ``current`` as they were, so the next start does it again), the previous one current."""
+        self.reject(trial.version)
+        self.restore(trial.previous)
+        self.end_trial()
+
+    def recover(self) -> Trial | None:
+        """At start: a marker left over means the last process died with a version on trial; roll that back
+        and return it. A marker whose switch never happened (``current`` is not its version) is just dropped."""
+        trial = self.trial()
+        if trial is not None and self.current() == trial.version:
+            self.roll_back(trial)
+            return trial
+        if (self.root / "trial").exists():
+            self.end_trial()
+        return None
+
     def restore(self, version: int | None) -> None:
         """Roll back: point ``current`` at ``version`` again, or remove it (None: the built-in content ran)."""
         if version is not None:
@@ -102,11 +152,19 @@ class Library:
 
     def reject(self, version: int) -> None:
         """``version`` failed to load: remember it so it is not fetched again, and delete it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "rejected.new").write_text(str(max(version, self.floor() or 0)))
-        os.replace(self.root / "rejected.new", self.root / "rejected")
+        self._write("rejected", str(max(version, self.floor() or 0)))
         shutil.rmtree(self.folder(version), ignore_errors=True)
         shutil.rmtree(self.staging_folder(version), ignore_errors=True)
+
+    def _write(self, name: str, text: str) -> None:
+        """Replace the small file ``name`` atomically and durably (written under a temporary name, renamed)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / f"{name}.new"
+        with temporary.open("w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, self.root / name)
         fsync_dir(self.root)
 
     def prune(self) -> None:
@@ -118,12 +176,13 @@ class Library:
 
 
 def open_installed(folder: Path, version: int, key: Ed25519PublicKey) -> Bundle:
-    """An installed bundle, checked before use: its signature and file lengths (hashes were checked when it was
-    installed; hashing a large bundle at every start would break the start-up budget) and its schemas."""
+    """An installed bundle, checked before use: its signature and file lengths and its schemas (hashes and
+    images were checked when it was installed; hashing and decoding a large bundle at every start or switch
+    would break their budgets)."""
     manifest = mf.load_verified(folder, key, hashes=False)
     if manifest.version != version:
         raise ContentError(f"{folder}: holds version {manifest.version}, not {version}")
-    return load_bundle(folder, manifest.version)
+    return load_bundle(folder, manifest.version, media=False)
 
 
 def builtin_version(folder: Path) -> int | None:

@@ -12,17 +12,23 @@ the file and the key.
 from __future__ import annotations
 
 import json
+import os
 import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from kiosk.config import LANGUAGES
+from kiosk.content.images import IMAGE_CAP, check_image, is_image
 from kiosk.core.credential import Credential
 from kiosk.core.member import Tier
 from kiosk.exc import ContentError
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
+"""The content that ships with the kiosk (the repository's ``content/`` folder)."""
 
 JSON_CAP = 1024 * 1024
 """The largest JSON content file: they are small tables, anything bigger is a mistake or an attack."""
@@ -61,19 +67,36 @@ def register(schema: FileSchema) -> None:
 
 
 def size_cap(name: str, default: int) -> int:
-    """The largest size allowed for the bundle file ``name``: its schema's cap, else ``default``."""
+    """The largest size allowed for the bundle file ``name``: its schema's cap, the image cap, else ``default``."""
     schema = REGISTRY.get(name)
-    return schema.max_bytes if schema else default
+    if schema:
+        return schema.max_bytes
+    return IMAGE_CAP if is_image(name) else default
 
 
-def parse_all(folder: Path) -> dict[str, Any]:
-    """Every registered file of the bundle in ``folder``, checked and converted, by name."""
+def parse_all(folder: Path, *, media: bool = True) -> dict[str, Any]:
+    """Every registered file of the bundle in ``folder``, checked and converted, by name; with ``media``, also
+    the generic checks of the files no schema names (:func:`check_media`)."""
     parsed: dict[str, Any] = {}
     for schema in REGISTRY.values():
         file = folder / schema.name
         data = read_json(file, schema.max_bytes)
         parsed[schema.name] = schema.check(data, file, {name: parsed[name] for name in schema.requires})
+    if media:
+        check_media(folder)
     return parsed
+
+
+def check_media(folder: Path) -> None:
+    """Every image anywhere in the bundle decodes within the caps of :mod:`kiosk.content.images`."""
+    for root, _, files in os.walk(folder):  # not into linked folders
+        for name in sorted(files):
+            file = Path(root, name)
+            if not is_image(name):
+                continue
+            if file.is_symlink():
+                raise ContentError(f"{file}: a symbolic link (content files must be plain files)")
+            check_image(file)
 
 
 def read_json(file: Path, cap: int) -> Any:
@@ -117,8 +140,17 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+@cache
+def required_texts() -> Mapping[str, frozenset[str]]:
+    """The texts the scenes show, with the placeholders they fill in: every English text of the shipped
+    strings.json but the tier names (a bundle names its own tiers, and tiers.json checks each has its text)."""
+    shipped = json.loads((DEFAULT_DIR / "strings.json").read_text(encoding="utf-8"))["en"]
+    return {key: frozenset(_fields(text)) for key, text in sorted(shipped.items()) if not key.startswith("tier.")}
+
+
 def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, str]]:
-    """Texts by language: every language has every English key, with the same placeholders."""
+    """Texts by language: English has every text the scenes show, and every language has every English key,
+    with the same placeholders."""
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object of languages")
     for language in LANGUAGES:
@@ -126,6 +158,11 @@ def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, str]]:
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise fail(file, language, "an object of texts")
     reference = data["en"]
+    for key, filled in required_texts().items():
+        if key not in reference:
+            raise fail(file, f"en.{key}", "a text the scenes show (missing)")
+        if not _fields(reference[key]) <= filled:  # the scene would fail to draw it
+            raise fail(file, f"en.{key}", f"only the placeholders the scene fills in, {sorted(filled)}")
     for language in LANGUAGES:
         table = data[language]
         for key, template in reference.items():
