@@ -47,7 +47,10 @@ class Broker:
             raise RuntimeError("mosquitto is not installed: run `bash .ci/run` or `apt-get install mosquitto`")
         self.port = free_port()
         self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        # No cap on a subscriber's queue: mosquitto drops QoS 1 messages past 1,000 queued for a slow client,
+        # and a test's listener on a busy machine is slower than the kiosk publishing to it.
+        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                             "max_queued_messages 0\n")
         self.log = workdir / "mosquitto.log"
         self.process: subprocess.Popen | None = None
 
