@@ -577,7 +577,8 @@ class KioskApp:
         if not self.updater.start(url, self.bundle.version):
             return False
         self.content_trigger = trigger
-        self._content_event("accepted", None)
+        if trigger == "command":  # a poll speaks up only when it finds something ("downloading"): most find nothing
+            self._content_event("accepted", None)
         return True
 
     def _on_content_progress(self, progress: msg.ContentProgress) -> None:
