@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from kiosk.automation import AutomationServer
 from kiosk.backend.http import HttpBackend
 from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
+from kiosk.bus import MESSAGE, post, wait_for_events
 from kiosk.clock import clock_synced
 from kiosk.config import Settings
 from kiosk.content.bundle import Bundle
@@ -43,11 +43,11 @@ from kiosk.core.session import LOOKUP_FAILED, Scene, SessionMachine, Step
 from kiosk.devices.backlight import Backlight
 from kiosk.devices.parts import KioskParts
 from kiosk.exc import BackendUnavailable, ContentError
-from kiosk.journal import SessionJournal
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import KioskIdentity, MqttLink
-from kiosk.outbox import Outbox
-from kiosk.store import Store
+from kiosk.storage.journal import SessionJournal
+from kiosk.storage.outbox import Outbox
+from kiosk.storage.store import Store
 from kiosk.tap.keyboard import KeyboardCards
 from kiosk.tap.reader import TapReader
 from kiosk.tap.setup import build_reader, join_url, new_join_token
@@ -61,21 +61,8 @@ from kiosk.ui.scenes import SceneView
 
 log = logging.getLogger(__name__)
 
-MESSAGE = pygame.event.custom_type()
 MAX_SLEEP_S = 0.5  # the longest the loop sleeps: SIGTERM is handled at the latest this late
-INPUT_POLL_S = 0.02  # how often a sleeping loop looks for touch and key input
 STOP_TIMEOUT_S = 3.0
-
-# pygame.event.wait() polls SDL every millisecond on drivers without a blocking wait (dummy, kmsdrm), which
-# costs more CPU than the static-screen budget; so the loop sleeps on this event, which post() sets, and
-# looks for SDL input every INPUT_POLL_S.
-_wake = threading.Event()
-
-
-def post(message: object) -> None:
-    """Hand a message to the main loop and wake it; safe from any thread."""
-    pygame.event.post(pygame.event.Event(MESSAGE, message=message))
-    _wake.set()
 
 
 class KioskApp:
@@ -226,7 +213,7 @@ class KioskApp:
         else:
             deadline = self.machine.next_deadline()
             wait = MAX_SLEEP_S if deadline is None else min(MAX_SLEEP_S, deadline - now)
-        for event in self._wait_for_events(now + wait):
+        for event in wait_for_events(now + wait):
             self._handle(event)
         now = time.monotonic()
         self._apply(self.machine.tick(now), now)
@@ -244,17 +231,6 @@ class KioskApp:
     def _animating(self) -> bool:
         """Dimmed or off, the screen shows no animation: the loop sleeps and the idle CPU drops."""
         return self.ui.current.animated and self.power is Power.ON
-
-    @staticmethod
-    def _wait_for_events(until: float) -> list[pygame.event.Event]:
-        """Events as soon as there are any, or none at ``until``: messages wake at once, input within a poll."""
-        while True:
-            _wake.clear()
-            events = pygame.event.get()
-            remaining = until - time.monotonic()
-            if events or remaining <= 0:
-                return events
-            _wake.wait(min(remaining, INPUT_POLL_S))
 
     def _handle(self, event: pygame.event.Event) -> None:
         if event.type == MESSAGE:

@@ -7,7 +7,8 @@ import pygame
 import pytest
 
 from kiosk import config
-from kiosk.app import KioskApp, post
+from kiosk.app import KioskApp
+from kiosk.bus import post
 from kiosk.core.credential import Credential
 from kiosk.core.messages import ButtonPressed, TapDetected
 from kiosk.trace import Tracer

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kiosk.core.events import utc_ms
 from kiosk.mqtt import commands
 from kiosk.mqtt.commands import CommandLedger, CommandRefused, parse, sign
-from kiosk.store import Store
+from kiosk.storage.store import Store
 
 TOPIC = "loyalty/v1/k1/cmd/maintenance"
 NOW = 1_800_000_000.0

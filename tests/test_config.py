@@ -110,7 +110,7 @@ def test_overrides_are_validated_like_a_file():
 
 
 def test_cli_reports_a_config_error_in_one_line(tmp_path, capsys):
-    from kiosk.cli import main
+    from kiosk.cli.main import main
 
     path = write(tmp_path, "[display]\nfps = -1\n")
     assert main(["--config", str(path), "run"]) == 2

@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from werkzeug import Response
 
 from kiosk import config
-from kiosk.app import KioskApp, post
+from kiosk.app import KioskApp
+from kiosk.bus import post
 from kiosk.content import authoring
 from kiosk.content.library import Library, Trial
 from kiosk.content.serve import serve_in_background

@@ -7,7 +7,7 @@ import sys
 import pygame
 import requests
 
-from kiosk.cli import main
+from kiosk.cli.main import main
 from kiosk.config import LANGUAGES
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR

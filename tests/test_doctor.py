@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk import config, doctor
+from kiosk import config
+from kiosk.cli import doctor
 from kiosk.content import authoring
 from kiosk.content.library import Library, Trial
-from kiosk.store import Store
+from kiosk.storage.store import Store
 from tests.bundles import make_bundle
 from tests.helpers import REPO, Broker, free_port, write_config
 

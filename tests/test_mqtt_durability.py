@@ -10,8 +10,8 @@ from kiosk.config import MqttSettings
 from kiosk.core.events import new_ulid
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import KioskIdentity, MqttLink
-from kiosk.outbox import Outbox
-from kiosk.store import Store
+from kiosk.storage.outbox import Outbox
+from kiosk.storage.store import Store
 from tests.helpers import Broker, Gate, KioskProcess, Listener, wait_for, write_config
 
 BURST = 5000

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from kiosk import cli, config
+from kiosk import config
+from kiosk.cli import main as cli
 from kiosk.exc import KioskError
 from kiosk.mqtt.commands import parse, public_keys
 from kiosk.ops import keys, send, table

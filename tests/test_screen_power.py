@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config
-from kiosk.app import KioskApp, post
+from kiosk.app import KioskApp
+from kiosk.bus import post
 from kiosk.core.credential import Credential
 from kiosk.core.messages import MotionChanged, TapDetected
 from kiosk.core.screen_power import Power, ScreenPower, StoreHours, parse_hours

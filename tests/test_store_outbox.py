@@ -7,9 +7,9 @@ import time
 import pytest
 
 from kiosk.core.session import Event
-from kiosk.journal import SessionJournal
-from kiosk.outbox import Outbox
-from kiosk.store import Store
+from kiosk.storage.journal import SessionJournal
+from kiosk.storage.outbox import Outbox
+from kiosk.storage.store import Store
 from kiosk.tap.uid_secret import SECRET_FILE, UidHasher
 
 

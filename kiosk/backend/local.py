@@ -7,7 +7,7 @@ import time
 from kiosk.content.schemas import DemoMember
 from kiosk.core.credential import Credential
 from kiosk.core.member import Member, Tier, tier_for
-from kiosk.store import Store
+from kiosk.storage.store import Store
 
 
 class LocalBackend:

@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.store import Store
+from kiosk.storage.store import Store
 
 MAX_PAYLOAD = 64 * 1024
 _CMD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

@@ -33,7 +33,7 @@ from kiosk.mqtt import commands
 from kiosk.mqtt.commands import Command, CommandLedger, CommandRefused
 from kiosk.mqtt.discovery import BUTTONS, HA_STATUS_TOPIC, discovery_messages
 from kiosk.mqtt.telemetry import telemetry
-from kiosk.outbox import Outbox
+from kiosk.storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

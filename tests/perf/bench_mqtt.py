@@ -25,8 +25,8 @@ from kiosk.config import MqttSettings
 from kiosk.core.events import new_ulid
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import MAX_IN_FLIGHT, KioskIdentity, MqttLink
-from kiosk.outbox import Outbox
-from kiosk.store import Store
+from kiosk.storage.outbox import Outbox
+from kiosk.storage.store import Store
 from tests.helpers import Broker
 
 RATIO_BUDGET_PERCENT = 50.0

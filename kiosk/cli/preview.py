@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pygame
 
+from kiosk.cli.screenshot import draw
 from kiosk.config import LANGUAGES, Settings
 from kiosk.content.bundle import load_bundle
-from kiosk.screenshot import draw
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
 

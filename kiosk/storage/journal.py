@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from kiosk.core.session import Event
-from kiosk.outbox import Outbox
-from kiosk.store import Store
+from kiosk.storage.outbox import Outbox
+from kiosk.storage.store import Store
 
 
 class SessionJournal:

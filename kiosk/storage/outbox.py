@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.core.events import PERSONAL_FIELDS, Priority, envelope, new_ulid, priority_of
-from kiosk.store import Store, Transaction
+from kiosk.storage.store import Store, Transaction
 
 log = logging.getLogger(__name__)
 _BATCH = 500  # rows per statement, well under SQLite's limit of bound parameters

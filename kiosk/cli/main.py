@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk import __version__, config, content_cli
+from kiosk import __version__, config
+from kiosk.cli import content as content_cli
 from kiosk.exc import KioskError
 
 log = logging.getLogger("kiosk")
@@ -152,7 +153,7 @@ def _tap(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from kiosk import doctor
+    from kiosk.cli import doctor
 
     text, status = doctor.report(doctor.run(args.config))
     print(text)
@@ -160,7 +161,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _screenshot(args: argparse.Namespace) -> int:
-    from kiosk.screenshot import render_scene
+    from kiosk.cli.screenshot import render_scene
 
     settings = config.load(args.config)
     render_scene(settings, args.scene, args.lang or settings.kiosk.language, args.out)

@@ -1,5 +1,5 @@
 """``kiosk content``: make, check, sign, serve and preview content bundles (the authoring side of
-ARCHITECTURE.md section 9). Kept apart from cli.py so the kiosk's own commands stay short."""
+ARCHITECTURE.md section 9). Kept apart from main.py so the kiosk's own commands stay short."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from kiosk.preview import preview
+    from kiosk.cli.preview import preview
 
     files = preview(config.load(args.config), args.dir, args.out)
     print(f"{len(files) - 1} scenes written to {args.out}; contact sheet {files[-1]}")

@@ -1,0 +1,43 @@
+"""How any thread hands a message to the main loop: :func:`post` it, and the loop wakes.
+
+The main thread owns all state (docs/architecture.md, "Threading"). Reader, MQTT, backend workers, gpiozero
+callbacks and the automation socket never change it: they post a message, and the main loop handles it in
+order with SDL's own input events.
+
+pygame.event.wait() polls SDL every millisecond on drivers without a blocking wait (dummy, kmsdrm), which
+costs more CPU than the static-screen budget; so the loop sleeps on a wake event that :func:`post` sets, and
+looks for SDL input every :data:`INPUT_POLL_S`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pygame
+
+MESSAGE = pygame.event.custom_type()
+"""The SDL event type that carries a posted message in its ``message`` attribute."""
+
+INPUT_POLL_S = 0.02
+"""How often a sleeping loop looks for touch and key input."""
+
+_wake = threading.Event()
+
+
+def post(message: object) -> None:
+    """Hand a message to the main loop and wake it; safe from any thread."""
+    pygame.event.post(pygame.event.Event(MESSAGE, message=message))
+    _wake.set()
+
+
+def wait_for_events(until: float) -> list[pygame.event.Event]:
+    """Events as soon as there are any, or none at ``until`` (monotonic): messages wake at once, input within
+    a poll."""
+    while True:
+        _wake.clear()
+        events = pygame.event.get()
+        remaining = until - time.monotonic()
+        if events or remaining <= 0:
+            return events
+        _wake.wait(min(remaining, INPUT_POLL_S))

@@ -1,0 +1,1 @@
+"""The ``kiosk`` command line (``main.py``): run, demo, tap, screenshot, doctor, content, ops."""
