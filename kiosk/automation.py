@@ -7,9 +7,12 @@ A Unix socket taking JSON lines; each gets one JSON line back::
     {"button": "spin"}                      -> {"ok": true}     (press of a GPIO button)
     {"tap": {"kind": "ndef", "value": "M-1001"}} -> {"ok": true}
     {"query": "scene"}                      -> {"scene": "attract"}
+    {"command": {"name": "ping", "args": {}}} -> the command's result: {"ok": true, "data": {...}}
     anything else                           -> {"ok": false, "error": "..."}
 
-Messages go to the main loop in order, so a query answers after every input sent before it.
+Touches and keys become the very SDL events a screen and keyboard make, so automation goes through the real
+input path; everything goes to the main loop in order, so a query answers after every input sent before it. Commands go
+through the same registry and handlers as MQTT commands (kiosk/core/commands.py).
 """
 
 from __future__ import annotations
@@ -25,28 +28,35 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
+import pygame
+
 from kiosk.core.credential import Credential
-from kiosk.core.messages import InjectButton, InjectKey, InjectTouch, SceneQuery, TapDetected
+from kiosk.core.messages import CommandReceived, InjectButton, SceneQuery, TapDetected
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4096
+ANSWER_TIMEOUT_S = 5.0
 
 
-def parse_command(line: bytes) -> object:
-    """The message for one JSON line; ValueError with a reason when it is not a command."""
+def parse_command(line: bytes, screen_size: tuple[int, int]) -> object:
+    """The message for one JSON line, or the SDL events of a touch or key; ValueError with a reason when it is
+    not a command."""
     try:
         command = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from None
     if not isinstance(command, dict) or len(command) != 1:
-        raise ValueError("expected an object with exactly one of touch, key, button, tap, query")
+        raise ValueError("expected an object with exactly one of touch, key, button, tap, query, command")
     (verb, arg), = command.items()
     if verb == "touch":
         if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg)):
             raise ValueError("touch takes [x, y] in pixels")
-        return InjectTouch(arg[0], arg[1])
+        x, y = arg[0] / screen_size[0], arg[1] / screen_size[1]
+        return [pygame.event.Event(kind, x=x, y=y, finger_id=0, touch_id=0, dx=0.0, dy=0.0, pressure=1.0)
+                for kind in (pygame.FINGERDOWN, pygame.FINGERUP)]
     if verb == "key" and isinstance(arg, str) and arg:
-        return InjectKey(arg)
+        key = pygame.key.key_code(arg)  # ValueError for an unknown name: the client is told
+        return [pygame.event.Event(pygame.KEYDOWN, key=key, mod=0)]
     if verb == "button" and isinstance(arg, str) and arg:
         return InjectButton(arg)
     if verb == "tap" and isinstance(arg, dict):
@@ -54,13 +64,35 @@ def parse_command(line: bytes) -> object:
                            time.monotonic())
     if verb == "query" and arg == "scene":
         return SceneQuery(Future())
+    if verb == "command" and isinstance(arg, dict) and isinstance(arg.get("name"), str):
+        return CommandReceived(arg["name"], arg.get("args", {}), CommandAnswer())
     raise ValueError(f"unknown command {verb!r} or bad argument")
 
 
+class CommandAnswer:
+    """A command's ``respond`` whose answer the socket thread waits for."""
+
+    def __init__(self) -> None:
+        self.future: Future = Future()
+
+    def __call__(self, ok: bool, error: str | None = None, data: dict | None = None) -> None:
+        answer: dict = {"ok": ok}
+        if error is not None:
+            answer["error"] = error
+        if data is not None:
+            answer["data"] = data
+        self.future.set_result(answer)
+
+
 class AutomationServer:
-    def __init__(self, path: Path, post: Callable[[object], None]) -> None:
+    """``post`` hands a message to the main loop, ``post_input`` an SDL event; ``screen_size`` is fixed at start."""
+
+    def __init__(self, path: Path, post: Callable[[object], None], post_input: Callable[[pygame.event.Event], None],
+                 screen_size: tuple[int, int]) -> None:
         self.path = path
         self._post = post
+        self._post_input = post_input
+        self._screen_size = screen_size
         if path.exists():
             path.unlink()
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -97,14 +129,20 @@ class AutomationServer:
 
     def _answer(self, line: bytes) -> dict:
         try:
-            message = parse_command(line)
-            self._post(message)
+            message = parse_command(line, self._screen_size)
+            if isinstance(message, list):
+                for event in message:
+                    self._post_input(event)
+            else:
+                self._post(message)
         except ValueError as exc:
             log.info("automation: refused a command: %s", exc)
             return {"ok": False, "error": str(exc)}
-        if isinstance(message, SceneQuery):
-            try:
-                return {"scene": message.reply.result(timeout=5.0)}
-            except FutureTimeout:
-                return {"ok": False, "error": "the main loop did not answer within 5 s"}
+        try:
+            if isinstance(message, SceneQuery):
+                return {"scene": message.reply.result(timeout=ANSWER_TIMEOUT_S)}
+            if isinstance(message, CommandReceived):
+                return message.respond.future.result(timeout=ANSWER_TIMEOUT_S)
+        except FutureTimeout:
+            return {"ok": False, "error": f"the main loop did not answer within {ANSWER_TIMEOUT_S:g} s"}
         return {"ok": True}

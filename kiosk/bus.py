@@ -31,6 +31,12 @@ def post(message: object) -> None:
     _wake.set()
 
 
+def post_input(event: pygame.event.Event) -> None:
+    """Hand an SDL input event (a touch, a key) to the main loop as if the screen or keyboard made it."""
+    pygame.event.post(event)
+    _wake.set()
+
+
 def wait_for_events(until: float) -> list[pygame.event.Event]:
     """Events as soon as there are any, or none at ``until`` (monotonic): messages wake at once, input within
     a poll."""

@@ -37,3 +37,31 @@ class BackendUnavailable(KioskError):
 
 class DeviceError(KioskError):
     """A GPIO part or pin factory cannot be set up."""
+
+
+class SchemaError(KioskError):
+    """A value does not match its schema (kiosk/core/schema.py); the message names the key."""
+
+
+class CommandRefused(KioskError):
+    """A remote command is not acted on; ``cmd_id`` is known when the payload got far enough to have one."""
+
+    def __init__(self, reason: str, cmd_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.cmd_id = cmd_id
+
+
+class TagError(KioskError):
+    """What a tag holds or answers is unusable; ``reason`` is a short code for the ``tap_rejected`` event."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+class NdefError(TagError):
+    """The bytes are not an NDEF message this kiosk accepts; ``reason`` is ``malformed`` or ``oversized``."""
+
+
+class NdefReadError(TagError):
+    """The tag's NDEF application answered, but not as a Type 4 tag must; ``reason`` names the fault."""

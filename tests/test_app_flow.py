@@ -47,16 +47,16 @@ def outbox_types(app: KioskApp) -> list[str]:
 
 
 def test_starts_on_attract_with_the_led_glowing_idle(app):
-    assert app.ui.name == "attract"
-    assert app.parts.led_colour == pytest.approx(tuple(c / 255 for c in app.bundle.theme["led_idle"]))
+    assert app.rt.ui.name == "attract"
+    assert app.rt.parts.led_colour == pytest.approx(tuple(c / 255 for c in app.rt.bundle.theme["led_idle"]))
 
 
 def test_member_tap_celebrates_at_once_then_welcomes(app, tmp_path):
     tap(app, ANNA)
     app.run_once()
-    assert app.ui.name == "celebrate"  # before the lookup's answer could be handled
-    step_until(app, lambda: app.ui.name == "welcome")
-    assert app.ui.current.view.member.name == "Anna"
+    assert app.rt.ui.name == "celebrate"  # before the lookup's answer could be handled
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    assert app.rt.ui.current.view.member.name == "Anna"
     assert outbox_types(app) == ["tap", "member_identified"]
     marks = [m["name"] for m in trace(tmp_path)]
     assert marks.index("tap.detected") < marks.index("feedback.led") < marks.index("feedback.frame")
@@ -68,87 +68,89 @@ def test_celebration_drives_the_real_led_and_buzzer(app):
 
     def watch():
         app.run_once()
-        seen_led.add(app.parts.led_colour)
-        seen_buzzer.add(app.parts.buzzer.value)
-        return app.ui.name == "welcome"
+        seen_led.add(app.rt.parts.led_colour)
+        seen_buzzer.add(app.rt.parts.buzzer.value)
+        return app.rt.ui.name == "welcome"
     wait_for(watch, 10, "welcome")
-    celebrate = tuple(c / 255 for c in app.bundle.theme["led_celebrate"])
+    celebrate = tuple(c / 255 for c in app.rt.bundle.theme["led_celebrate"])
     assert any(colour == pytest.approx(celebrate) for colour in seen_led)
     assert 1 in seen_buzzer
 
 
 def test_unknown_card_gets_the_join_screen(app):
     tap(app, UNKNOWN)
-    step_until(app, lambda: app.ui.name == "join")
+    step_until(app, lambda: app.rt.ui.name == "join")
     assert outbox_types(app) == ["tap", "unknown_credential"]
 
 
 def test_same_card_twice_is_one_tap(app):
-    app.debouncer.delay_s = 3.0
+    app.features["welcome"].debouncer.delay_s = 3.0
     tap(app, ANNA)
     tap(app, ANNA)
-    step_until(app, lambda: app.ui.name == "welcome")
+    step_until(app, lambda: app.rt.ui.name == "welcome")
     assert outbox_types(app).count("tap") == 1
 
 
 def test_keyboard_keys_tap_demo_cards(app):
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0))
-    step_until(app, lambda: app.ui.name == "welcome")
-    assert app.ui.current.view.member.name == "Ivan"
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    assert app.rt.ui.current.view.member.name == "Ivan"
 
 
 def touch(app: KioskApp, x: int, y: int) -> None:
     """What SDL posts for one finger touch: FINGERDOWN plus a synthetic mouse click marked ``touch``."""
-    width, height = app.ui.look.size
+    width, height = app.rt.ui.look.size
     pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height, finger_id=0, touch_id=0,
                                          dx=0.0, dy=0.0, pressure=1.0))
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
 
 
 def test_a_touch_counts_once_and_a_mouse_click_counts_too(app, tmp_path):
-    chip = next(b for b in app.ui.current.buttons if b.action == "lang:ru")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
     touch(app, *chip.rect.center)
-    step_until(app, lambda: app.language == "ru")
+    step_until(app, lambda: app.rt.machine.language == "ru")
     app.run_once()
     assert [m for m in trace(tmp_path) if m["name"] == "input.touch"] == [
         {"name": "input.touch", "mono": pytest.approx(0, abs=1e9), "x": chip.rect.centerx, "y": chip.rect.centery}
     ]
-    chip = next(b for b in app.ui.current.buttons if b.action == "lang:nb")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:nb")
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=chip.rect.center, button=1))
-    step_until(app, lambda: app.language == "nb")
+    step_until(app, lambda: app.rt.machine.language == "nb")
 
 
 def test_done_says_goodbye_and_forgets_the_shopper(app):
     tap(app, ANNA)
-    step_until(app, lambda: app.ui.name == "welcome")
-    chip = next(b for b in app.ui.current.buttons if b.action == "lang:nb")
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:nb")
     touch(app, *chip.rect.center)
-    step_until(app, lambda: app.language == "nb")
-    done = next(b for b in app.ui.current.buttons if b.action == "done")
+    step_until(app, lambda: app.rt.machine.language == "nb")
+    done = next(b for b in app.rt.ui.current.buttons if b.action == "done")
     touch(app, *done.rect.center)
-    step_until(app, lambda: app.ui.name == "goodbye")
-    assert app.machine.member is None
-    assert all(scene.view.member is None for scene in app.ui.scenes.values() if scene is not app.ui.current)
-    step_until(app, lambda: app.ui.name == "attract", timeout=6)
-    assert app.language == "en"  # the next shopper starts in the kiosk's language
+    step_until(app, lambda: app.rt.ui.name == "goodbye")
+    assert app.rt.machine.member is None
+    assert all(scene.view == scene.view_model(scene.view.language)
+               for scene in app.rt.ui.scenes.values() if scene is not app.rt.ui.current)
+    step_until(app, lambda: app.rt.ui.name == "attract", timeout=6)
+    assert app.rt.machine.language == "en"  # the next shopper starts in the kiosk's language
     assert outbox_types(app)[-1] == "session_ended"
     row = app.store.query("SELECT end_reason, ended_at FROM sessions")[0]
     assert row["end_reason"] == "done" and row["ended_at"] is not None
 
 
 def test_idle_timeout_returns_to_attract_and_clears_everything(app):
-    app.machine.idle_timeout_s = 2.5  # the config's minimum is 5 s; a shorter wait keeps the test quick
+    app.rt.machine.idle_timeout_s = 2.5  # the config's minimum is 5 s; a shorter wait keeps the test quick
     tap(app, ANNA)
-    step_until(app, lambda: app.ui.name == "welcome")
-    step_until(app, lambda: app.ui.name == "attract", timeout=5)
-    assert app.machine.member is None and app.machine.session_id is None
-    assert all(scene.view.member is None for scene in app.ui.scenes.values())
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    step_until(app, lambda: app.rt.ui.name == "attract", timeout=5)
+    assert app.rt.machine.member is None and app.rt.machine.session_id is None
+    assert all(scene.view == scene.view_model(scene.view.language)
+               for scene in app.rt.ui.scenes.values() if scene is not app.rt.ui.current)
     ended = json.loads(app.store.query("SELECT payload FROM outbox WHERE type = 'session_ended'")[0]["payload"])
     assert ended["data"]["reason"] == "idle_timeout"
 
 
 def test_spin_button_on_mock_pins_reaches_the_main_loop(app, tmp_path):
-    app.parts.press("spin")
+    app.rt.parts.press("spin")
     received = []
     original = app._on_message
 
@@ -159,8 +161,23 @@ def test_spin_button_on_mock_pins_reaches_the_main_loop(app, tmp_path):
     step_until(app, lambda: ButtonPressed("spin") in received)
 
 
-def test_a_scene_that_fails_to_draw_shows_the_failsafe(app, caplog):
-    app.machine.tap(ANNA, time.monotonic(), "S1")
-    app._show(app.machine.scene.WELCOME, time.monotonic())  # welcome without a member cannot draw
-    assert app.ui.name == "failsafe"
+def test_a_scene_that_fails_to_draw_shows_the_failsafe_and_the_flow_follows(app, caplog):
+    app.rt.apply(app.rt.machine.tap(ANNA, time.monotonic(), "01ARZ3NDEKTSV4RRFFQ69G5FAV"), time.monotonic())
+    app.rt.apply(app.rt.machine.go("welcome", time.monotonic()), time.monotonic())  # no member: cannot draw
+    assert app.rt.ui.name == "failsafe" and app.rt.machine.scene == "failsafe"
     assert "failed to draw" in caplog.text
+    ended = app.store.query("SELECT payload FROM outbox WHERE type = 'session_ended'")
+    assert json.loads(ended[0]["payload"])["data"]["reason"] == "failsafe"
+    app.rt.machine.failsafe_s = 0.2
+    step_until(app, lambda: app.rt.ui.name == "attract")
+
+
+def test_a_new_tap_without_done_starts_the_next_shopper_in_the_configured_language(app):
+    tap(app, ANNA)
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
+    touch(app, *chip.rect.center)
+    step_until(app, lambda: app.rt.machine.language == "ru")
+    tap(app, UNKNOWN)
+    step_until(app, lambda: app.rt.ui.name == "join")
+    assert app.rt.machine.language == "en" and app.rt.ui.current.view.language == "en"

@@ -79,6 +79,6 @@ def test_kiosk_on_an_http_backend(tmp_path, httpserver, answer, scene):
     app.start()
     try:
         tap(app, CARD)
-        step_until(app, lambda: app.ui.name == scene)
+        step_until(app, lambda: app.rt.ui.name == scene)
     finally:
         app.stop()

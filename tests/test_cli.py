@@ -8,8 +8,10 @@ import pytest
 
 from kiosk import __version__
 from kiosk.automation import parse_command
-from kiosk.core.messages import InjectButton, InjectKey, InjectTouch, SceneQuery, TapDetected
+from kiosk.core.messages import CommandReceived, InjectButton, SceneQuery, TapDetected
 from tests.helpers import REPO, KioskProcess, write_config
+
+SIZE = (960, 540)
 
 SCENES = ["attract", "celebrate", "welcome", "join", "unavailable", "goodbye", "failsafe"]
 
@@ -76,14 +78,22 @@ def test_automation_refuses_bad_commands_and_keeps_serving(tmp_path, kiosks):
 
 
 @pytest.mark.parametrize(("line", "kind"), [
-    (b'{"touch": [10, 20]}', InjectTouch),
-    (b'{"key": "1"}', InjectKey),
     (b'{"button": "spin"}', InjectButton),
     (b'{"tap": {"kind": "app", "value": "APP-1"}}', TapDetected),
     (b'{"query": "scene"}', SceneQuery),
+    (b'{"command": {"name": "ping", "args": {}}}', CommandReceived),
 ])
 def test_automation_commands(line, kind):
-    assert isinstance(parse_command(line), kind)
+    assert isinstance(parse_command(line, SIZE), kind)
+
+
+def test_automation_touches_and_keys_are_the_events_sdl_makes():
+    pygame.init()
+    down, up = parse_command(b'{"touch": [96, 270]}', SIZE)
+    assert (down.type, up.type) == (pygame.FINGERDOWN, pygame.FINGERUP)
+    assert (down.x, down.y) == (0.1, 0.5)
+    [key] = parse_command(b'{"key": "1"}', SIZE)
+    assert (key.type, key.key) == (pygame.KEYDOWN, pygame.K_1)
 
 
 @pytest.mark.parametrize("line", [
@@ -92,4 +102,4 @@ def test_automation_commands(line, kind):
 ])
 def test_automation_parse_errors(line):
     with pytest.raises(ValueError):
-        parse_command(line)
+        parse_command(line, SIZE)

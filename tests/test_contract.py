@@ -5,6 +5,8 @@ import json
 import pytest
 
 from kiosk.core.events import envelope
+from kiosk.features import default_features
+from kiosk.features.registry import FeatureSet
 from kiosk.mqtt.discovery import discovery_messages
 from tests import contract
 
@@ -32,7 +34,8 @@ def test_schemas_accept_good_messages():
     assert contract.errors("loyalty/v1/k1/status", b"online") == []
     assert contract.errors("loyalty/v1/k1/events/tap", event()) == []
     assert contract.errors("loyalty/v1/k1/cmd/ping/result", b'{"cmd_id": "c1", "ok": true}') == []
-    for topic, payload in discovery_messages("loyalty/v1/k1", "k1", "s1", "1.0"):
+    buttons = FeatureSet(default_features()).commands.buttons()
+    for topic, payload in discovery_messages("loyalty/v1/k1", "k1", "s1", "1.0", buttons):
         assert contract.errors(topic, payload) == []
 
 

@@ -9,99 +9,177 @@ from hypothesis import strategies as st
 from kiosk.core.credential import Credential
 from kiosk.core.debounce import Debouncer
 from kiosk.core.events import envelope, new_ulid, utc_ms
+from kiosk.core.flow import Step
 from kiosk.core.member import Member, Tier, progress, tier_for
-from kiosk.core.session import LOOKUP_FAILED, Scene, SessionMachine
+from kiosk.core.session import ATTRACT, CELEBRATE, FAILSAFE, GOODBYE, SessionMachine
+from kiosk.features.welcome import flow
 
 ANNA = Member("M-1001", "Anna", 1240, "gold")
 CARD = Credential("ndef", "M-1001")
 TIERS = [Tier("silver", 0), Tier("gold", 1000), Tier("platinum", 5000)]
 
 
+def machine_for(**timing) -> SessionMachine:
+    return SessionMachine(idle_timeout_s=45, language="en", **timing)
+
+
 def tapped(machine: SessionMachine, now: float = 0.0, session_id: str = "S1"):
-    return machine.tap(CARD, now, session_id)
+    return flow.tap(machine, CARD, now, session_id)
 
 
 def test_tap_celebrates_and_asks_for_a_lookup():
-    machine = SessionMachine(idle_timeout_s=45)
+    machine = machine_for()
     step = tapped(machine)
-    assert step.scene == Scene.CELEBRATE
-    assert step.lookup == CARD
+    assert step.scene == CELEBRATE
+    assert len(step.calls) == 1
     assert step.events[0].type == "tap"
     assert step.events[0].data == {"session_id": "S1", "credential": {"kind": "ndef", "ref": "M-1001"}}
 
 
+def test_the_lookup_call_asks_the_backend_and_answers_with_a_message():
+    class Backend:
+        def lookup(self, credential):
+            return ANNA if credential == CARD else None
+
+    call = tapped(machine_for()).calls[0]
+    assert call.reply(call.run(Backend()), None) == flow.LookupDone("S1", ANNA)
+    assert call.reply(None, TimeoutError()) == flow.LookupDone("S1", flow.LOOKUP_FAILED)
+
+
 def test_member_is_welcomed_after_the_celebration_not_before():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=1.5)
+    machine = machine_for(celebrate_s=1.5)
     tapped(machine)
-    early = machine.lookup_done("S1", ANNA, now=0.2)
+    early = flow.lookup_done(machine, "S1", ANNA, now=0.2)
     assert early.scene is None
     assert [e.type for e in early.events] == ["member_identified"]
     assert machine.next_deadline() == 1.5
     assert machine.tick(1.4).scene is None
-    assert machine.tick(1.5).scene == Scene.WELCOME
+    assert machine.tick(1.5).scene == flow.WELCOME
     assert machine.member == ANNA
 
 
 def test_late_lookup_moves_on_at_once():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=1.5)
+    machine = machine_for(celebrate_s=1.5)
     tapped(machine)
     assert machine.tick(3.0).scene is None  # still celebrating while the backend thinks
-    assert machine.lookup_done("S1", None, now=3.0).scene == Scene.JOIN
+    assert flow.lookup_done(machine, "S1", None, now=3.0).scene == flow.JOIN
 
 
 @pytest.mark.parametrize(("outcome", "scene", "event"), [
-    (ANNA, Scene.WELCOME, "member_identified"),
-    (None, Scene.JOIN, "unknown_credential"),
-    (LOOKUP_FAILED, Scene.UNAVAILABLE, "lookup_failed"),
+    (ANNA, flow.WELCOME, "member_identified"),
+    (None, flow.JOIN, "unknown_credential"),
+    (flow.LOOKUP_FAILED, flow.UNAVAILABLE, "lookup_failed"),
 ])
 def test_lookup_outcomes(outcome, scene, event):
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=0)
+    machine = machine_for(celebrate_s=0)
     tapped(machine)
-    step = machine.lookup_done("S1", outcome, now=0.1)
+    step = flow.lookup_done(machine, "S1", outcome, now=0.1)
     assert step.scene == scene
     assert step.events[0].type == event
+    assert flow.lookup_done(machine, "S1", outcome, now=0.2) == Step()  # a second answer changes nothing
 
 
 def test_answer_for_an_ended_session_is_dropped():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=0)
+    machine = machine_for(celebrate_s=0)
     tapped(machine, session_id="S1")
     machine.tap(Credential("ndef", "M-2"), 1.0, "S2")
-    assert machine.lookup_done("S1", ANNA, now=1.1).scene is None
+    assert flow.lookup_done(machine, "S1", ANNA, now=1.1).scene is None
     assert machine.member is None
 
 
-def test_idle_timeout_returns_to_attract_and_forgets_the_shopper():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=0)
+def test_a_member_who_joined_on_the_phone_is_welcomed():
+    machine = machine_for(celebrate_s=0)
     tapped(machine)
-    machine.lookup_done("S1", ANNA, now=0.1)
+    flow.lookup_done(machine, "S1", None, now=0.1)
+    step = flow.joined(machine, "S1", ANNA, now=5.0)
+    assert step.scene == flow.WELCOME and [e.type for e in step.events] == ["member_joined"]
+    assert machine.member == ANNA
+    assert flow.joined(machine, "S-gone", ANNA, now=6.0) == Step()
+
+
+def test_idle_timeout_returns_to_attract_and_forgets_the_shopper():
+    machine = machine_for(celebrate_s=0)
+    tapped(machine)
+    flow.lookup_done(machine, "S1", ANNA, now=0.1)
     machine.touch(30.0)
     assert machine.tick(74.9).scene is None
     step = machine.tick(75.0)
-    assert step.scene == Scene.ATTRACT
+    assert step.scene == ATTRACT
     assert step.events[0].data == {"session_id": "S1", "reason": "idle_timeout", "duration_s": 75.0}
     assert machine.member is None and machine.session_id is None
     assert machine.next_deadline() is None
 
 
 def test_done_says_goodbye_then_attract():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=0, goodbye_s=3)
+    machine = machine_for(celebrate_s=0, goodbye_s=3)
     tapped(machine)
-    machine.lookup_done("S1", ANNA, now=0.1)
+    flow.lookup_done(machine, "S1", ANNA, now=0.1)
     step = machine.done(5.0)
-    assert step.scene == Scene.GOODBYE
+    assert step.scene == GOODBYE
     assert step.events[0].data["reason"] == "done"
     assert machine.member is None
     assert machine.done(5.5).scene is None
-    assert machine.tick(8.0).scene == Scene.ATTRACT
+    assert machine.tick(8.0).scene == ATTRACT
 
 
 def test_new_tap_ends_the_running_session_first():
-    machine = SessionMachine(idle_timeout_s=45, celebrate_s=0)
+    machine = machine_for(celebrate_s=0)
     tapped(machine)
     step = machine.tap(Credential("app", "APP-1"), 2.0, "S2")
     assert [e.type for e in step.events] == ["session_ended", "tap"]
     assert step.events[0].data["reason"] == "new_tap"
     assert machine.session_id == "S2"
+
+
+def test_a_new_tap_starts_in_the_configured_language_not_the_last_shoppers():
+    machine = machine_for(celebrate_s=0)
+    tapped(machine)
+    machine.set_language("ru")
+    assert machine.language == "ru"
+    machine.tap(Credential("app", "APP-1"), 2.0, "S2")
+    assert machine.language == "en"
+
+
+def test_a_language_chosen_on_the_attract_screen_carries_into_that_tap_and_resets_after():
+    machine = machine_for(celebrate_s=0)
+    machine.set_language("nb")
+    tapped(machine)
+    assert machine.language == "nb"
+    machine.done(5.0)
+    assert machine.language == "en"
+    machine.tick(10.0)
+    machine.set_language("ru")  # chosen, then nobody taps: back to the default after the idle timeout
+    assert machine.next_deadline() == 10.0 + 45
+    assert machine.tick(55.0).scene == ATTRACT and machine.language == "en"
+
+
+def test_a_scene_that_failed_ends_the_session_and_the_failsafe_gives_way_to_attract():
+    machine = machine_for(celebrate_s=0, failsafe_s=8)
+    tapped(machine)
+    step = machine.scene_failed(1.0)
+    assert step.scene == FAILSAFE and step.events[0].data["reason"] == "failsafe"
+    assert machine.session_id is None
+    assert machine.next_deadline() == 9.0
+    assert machine.tick(9.0).scene == ATTRACT
+
+
+def test_a_stop_ends_the_session_on_screen():
+    machine = machine_for()
+    assert machine.stop(1.0) == []
+    tapped(machine)
+    assert [e.data["reason"] for e in machine.stop(2.0)] == ["stop"]
+    assert machine.session_id is None
+
+
+def test_suspended_refuses_taps_until_resumed():
+    machine = machine_for()
+    tapped(machine)
+    step = machine.suspend("maintenance", "maintenance", 1.0)
+    assert step.scene == "maintenance" and step.events[0].data["reason"] == "maintenance"
+    refused = machine.tap(CARD, 2.0, "S2")
+    assert refused.scene is None and refused.events[0].type == "tap_refused"
+    assert machine.resume(3.0).scene == ATTRACT
+    assert tapped(machine, 4.0, "S3").scene == CELEBRATE
 
 
 def test_tiers_and_progress():
@@ -149,3 +227,11 @@ def test_credential_accepts_only_known_kinds_and_safe_values(kind, value):
     assert credential.kind in ("app", "ndef", "uid", "phone_join")
     assert re.fullmatch(r"[A-Za-z0-9._:-]{1,128}", credential.value)
 
+
+
+def test_a_store_screen_outside_a_session_gives_way_to_attract_when_idle():
+    machine = machine_for()
+    assert machine.go("fixture", 10.0).scene == "fixture"
+    assert machine.next_deadline() == 55.0
+    assert machine.tick(55.0).scene == ATTRACT
+    assert machine.next_deadline() is None

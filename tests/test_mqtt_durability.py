@@ -7,6 +7,7 @@ import threading
 import time
 
 from kiosk.config import MqttSettings
+from kiosk.core.commands import CommandRegistry
 from kiosk.core.events import new_ulid
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import KioskIdentity, MqttLink
@@ -24,8 +25,8 @@ def make_link(tmp_path, port: int, rebuild_after_s: float = 90.0) -> tuple[Store
     identity = KioskIdentity("k1", "s1", boot_id, "test", time.time(), time.monotonic(), tmp_path)
     vitals = {"reader_ok": None, "last_tap_at": None, "content_version": None, "clock_synced": True,
               "frame_time_p99_ms": None, "maintenance": False}
-    link = MqttLink(MqttSettings(port=port), identity, outbox, CommandLedger(store), on_command=lambda *_: None,
-                    app_vitals=lambda: vitals, rebuild_after_s=rebuild_after_s)
+    link = MqttLink(MqttSettings(port=port), identity, outbox, CommandLedger(store), CommandRegistry([]),
+                    on_command=lambda *_: None, app_vitals=lambda: vitals, rebuild_after_s=rebuild_after_s)
     return store, outbox, link
 
 

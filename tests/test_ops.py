@@ -12,6 +12,8 @@ import pytest
 from kiosk import config
 from kiosk.cli import main as cli
 from kiosk.exc import KioskError
+from kiosk.features import default_features
+from kiosk.features.registry import FeatureSet
 from kiosk.mqtt.commands import parse, public_keys
 from kiosk.ops import keys, send, table
 from kiosk.ops.fleet import Fleet, KioskState
@@ -66,10 +68,12 @@ def test_send_ping_maintenance_and_an_unknown_command(kiosk):
     assert maintenance.returncode == 0, maintenance.stderr
     assert result_of(maintenance, "maintenance")["data"] == {"maintenance": True}
     kiosk.wait_scene("maintenance")
+    # The command registry the kiosk checks with checks here first: nothing wrong is sent.
     unknown = ops(kiosk.config, "send", "kiosk-1", "launch", "speed=3")
-    assert unknown.returncode == 1
-    assert result_of(unknown, "launch")["error"].startswith("unknown command 'launch'")
-    assert "refused launch: unknown command" in unknown.stderr
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert "kiosk: ops send: launch: unknown command 'launch'" in unknown.stderr
+    bad = ops(kiosk.config, "send", "kiosk-1", "maintenance", "on=yes")
+    assert bad.returncode == 2 and "maintenance: on: expected true or false" in bad.stderr
 
 
 def test_send_times_out_when_no_kiosk_answers(tmp_path, broker):
@@ -210,7 +214,8 @@ def test_ops_command_line():
     args = cli._parser().parse_args(["ops", "watch"])
     assert (args.once, args.window, args.stale_after) == (False, 2.0, 180.0)
     with pytest.raises(KioskError, match="kiosk id must be"):
-        send.run(config.MqttSettings(), "k/1", "ping", {}, timeout_s=1, ttl_s=1)
+        send.run(config.MqttSettings(), "k/1", "ping", {}, timeout_s=1, ttl_s=1,
+                 registry=FeatureSet(default_features()).commands)
 
 
 def test_keygen_key_signs_commands_the_kiosk_accepts(tmp_path):
@@ -219,8 +224,9 @@ def test_keygen_key_signs_commands_the_kiosk_accepts(tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     settings = config.from_mapping({"mqtt": {"command_keys": [public]}}, "test.toml")  # the kiosk's validation
     topic = "loyalty/v1/k1/cmd/maintenance"
-    body = send.command(topic, {"on": True}, now=1000.0, ttl_s=60, key=keys.load_private(out))
-    accepted = parse(topic, "maintenance", json.dumps(body).encode(), 1001.0, public_keys(settings.mqtt.command_keys))
+    body = send.command(topic, {"on": True}, now=1_800_000_000.0, ttl_s=60, key=keys.load_private(out))
+    accepted = parse(topic, "maintenance", json.dumps(body).encode(), 1_800_000_001.0,
+                     public_keys(settings.mqtt.command_keys), FeatureSet(default_features()).commands.check)
     assert (accepted.cmd_id, accepted.args) == (body["cmd_id"], {"on": True})
     with pytest.raises(KioskError, match="not overwriting"):
         keys.generate(out)

@@ -153,7 +153,7 @@ def brightness(app: KioskApp) -> str:
 
 def nobody_around_for_long(app: KioskApp, hours: str = "") -> None:
     """As if the kiosk had stood untouched for ten minutes: the last input long ago."""
-    app.screen_power = ScreenPower(parse_hours(hours), 60, now=time.monotonic() - 600)
+    app.rt.screen_power = ScreenPower(parse_hours(hours), 60, now=time.monotonic() - 600)
 
 
 def closed_now() -> str:
@@ -165,13 +165,13 @@ def closed_now() -> str:
 def test_dims_when_nobody_is_around_and_stops_the_animation(app):
     nobody_around_for_long(app)
     app.run_once()
-    assert app.power is Power.DIM
+    assert app.screen_output.power is Power.DIM
     assert brightness(app) == "51\n"  # 20 % of 255
-    before = app.ui.screen.copy()
+    before = app.rt.ui.screen.copy()
     for _ in range(5):
         app.run_once()
-    assert app.ui.name == "attract"
-    assert bytes(app.ui.screen.get_view("1")) == bytes(before.get_view("1"))  # the rings stopped
+    assert app.rt.ui.name == "attract"
+    assert bytes(app.rt.ui.screen.get_view("1")) == bytes(before.get_view("1"))  # the rings stopped
 
 
 def test_motion_wakes_it(app):
@@ -179,19 +179,19 @@ def test_motion_wakes_it(app):
     app.run_once()
     post(MotionChanged(True))
     app.run_once()
-    assert app.power is Power.ON
+    assert app.screen_output.power is Power.ON
     assert brightness(app) == "255\n"
 
 
 def test_the_touch_that_wakes_the_screen_does_nothing_else(app):
     nobody_around_for_long(app)
     app.run_once()
-    chip = next(b for b in app.ui.current.buttons if b.action == "lang:ru")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
     touch(app, chip.rect.center)
-    assert app.power is Power.ON
-    assert app.language == "en"  # the chip was not pressed
+    assert app.screen_output.power is Power.ON
+    assert app.rt.machine.language == "en"  # the chip was not pressed
     touch(app, chip.rect.center)
-    assert app.language == "ru"
+    assert app.rt.machine.language == "ru"
 
 
 def test_a_tap_on_a_dim_screen_wakes_it_and_celebrates(app):
@@ -199,24 +199,24 @@ def test_a_tap_on_a_dim_screen_wakes_it_and_celebrates(app):
     app.run_once()
     post(TapDetected(Credential("ndef", "M-1001"), "test", time.monotonic()))
     app.run_once()
-    assert app.ui.name == "celebrate"
-    assert app.power is Power.ON
+    assert app.rt.ui.name == "celebrate"
+    assert app.screen_output.power is Power.ON
 
 
 def test_dark_outside_store_hours(app):
     nobody_around_for_long(app, hours=closed_now())
     app.run_once()
-    assert app.power is Power.OFF
+    assert app.screen_output.power is Power.OFF
     assert brightness(app) == "0\n"
-    width, height = app.ui.screen.get_size()
-    assert {app.ui.screen.get_at((x, y))[:3] for x in (0, width // 2, width - 1) for y in (0, height - 1)} == {
+    width, height = app.rt.ui.screen.get_size()
+    assert {app.rt.ui.screen.get_at((x, y))[:3] for x in (0, width // 2, width - 1) for y in (0, height - 1)} == {
         (0, 0, 0)}
 
 
 def touch(app: KioskApp, pos: tuple[int, int]) -> None:
     import pygame
 
-    width, height = app.ui.look.size
+    width, height = app.rt.ui.look.size
     pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=pos[0] / width, y=pos[1] / height, finger_id=0,
                                          touch_id=0, dx=0.0, dy=0.0, pressure=1.0))
     app.run_once()

@@ -6,15 +6,20 @@ import time
 
 import pytest
 
-from kiosk.core.session import Event
-from kiosk.storage.journal import SessionJournal
+from kiosk.core.events import EventType, Priority
+from kiosk.core.flow import Event
+from kiosk.features import default_features
+from kiosk.features.registry import FeatureSet
+from kiosk.storage.journal import Journal
 from kiosk.storage.outbox import Outbox
 from kiosk.storage.store import Store
 from kiosk.tap.uid_secret import SECRET_FILE, UidHasher
 
+EVENTS = FeatureSet(default_features()).events
+
 
 def make_outbox(store: Store, boot_id: str = "BOOT1") -> Outbox:
-    return Outbox(store, kiosk_id="k1", store_id="s1", boot_id=boot_id, clock_synced=lambda: True)
+    return Outbox(store, kiosk_id="k1", store_id="s1", boot_id=boot_id, clock_synced=lambda: True, types=EVENTS)
 
 
 @pytest.fixture
@@ -32,7 +37,7 @@ def test_durability_pragmas(store):
 
 def test_event_and_state_change_commit_together_or_not_at_all(store):
     outbox = make_outbox(store)
-    journal = SessionJournal(store, outbox)
+    journal = Journal(store, outbox, EVENTS)
     with pytest.raises(RuntimeError), store.transaction() as tx:
         outbox.add(tx, "tap", {"n": 1})
         raise RuntimeError("power cut before commit")
@@ -101,8 +106,9 @@ def test_delivery_blanks_personal_fields_and_keeps_the_rest(store):
 
 
 def test_full_outbox_sheds_low_then_normal_never_critical(store):
-    outbox = make_outbox(store)
-    outbox.max_pending = 3
+    spin = EventType("spin", {"type": "object"}, Priority.CRITICAL)  # as the prize wheel will declare it
+    outbox = Outbox(store, kiosk_id="k1", store_id="s1", boot_id="B", clock_synced=lambda: True,
+                    types={**EVENTS, "spin": spin}, max_pending=3)
     low = outbox.record("reader_status", {"ok": False})["seq"]
     spin = outbox.record("spin", {"prize": "coffee"})["seq"]
     tap = outbox.record("tap", {"n": 1})["seq"]

@@ -208,7 +208,7 @@ def test_app_reports_ready_and_stops_petting_when_the_outbox_publisher_stalls(tm
     try:
         app.start()
         assert notify_socket.messages() == ["READY=1\nSTATUS=showing attract"]
-        assert app.ui.name == "attract"
+        assert app.rt.ui.name == "attract"
         notify_socket.wait_for("WATCHDOG=1", step=app.run_once)
         wait_for(lambda: app.link.connected, 10, "the MQTT link")
 

@@ -26,7 +26,7 @@ def app(tmp_path, device):
     kiosk = KioskApp(settings, demo=True, tracer=Tracer(tmp_path / "trace.jsonl"))
     kiosk.start()
     yield kiosk
-    if kiosk.running:
+    if kiosk.rt.running:
         kiosk.stop()
 
 
@@ -48,37 +48,37 @@ def events(app: KioskApp) -> list[dict]:
 
 
 def test_a_card_on_the_udp_reader_celebrates_then_welcomes(app, device):
-    run_until(app, lambda: app.reader_ok)
+    run_until(app, lambda: app.rt.reader_ok)
     in_background(CardEmulator(member_card("M-1001"), device).present)
-    run_until(app, lambda: app.ui.name == "celebrate")
-    run_until(app, lambda: app.ui.name == "welcome")
-    assert app.ui.current.view.member.name == "Anna"
+    run_until(app, lambda: app.rt.ui.name == "celebrate")
+    run_until(app, lambda: app.rt.ui.name == "welcome")
+    assert app.rt.ui.current.view.member.name == "Anna"
     types = [e["type"] for e in events(app)]
     assert types[0] == "reader_status" and types[1:] == ["tap", "member_identified"]
     assert events(app)[0]["data"] == {"ok": True, "error": None, "can_emulate": True}
 
 
 def test_bad_tag_is_an_event_and_nothing_else(app, device):
-    run_until(app, lambda: app.reader_ok)
+    run_until(app, lambda: app.rt.reader_ok)
     in_background(CardEmulator(Card(UID, ndef=b"\xd1\x01\x30\x55"), device).present)
     run_until(app, lambda: "tap_rejected" in [e["type"] for e in events(app)])
-    assert app.ui.name == "attract" and app.machine.session_id is None
+    assert app.rt.ui.name == "attract" and app.rt.machine.session_id is None
     rejected = [e for e in events(app) if e["type"] == "tap_rejected"]
     assert rejected[0]["data"] == {"reason": "ndef_malformed", "source": "nfc"}
 
 
 def test_no_raw_uid_in_any_event(app, device, caplog):
-    run_until(app, lambda: app.reader_ok)
+    run_until(app, lambda: app.rt.reader_ok)
     in_background(CardEmulator(bare_tag(UID), device).present)
-    run_until(app, lambda: app.ui.name == "join")
+    run_until(app, lambda: app.rt.ui.name == "join")
     payloads = json.dumps(events(app)).lower()
     assert "tap" in payloads and UID.hex() not in payloads and UID.hex() not in caplog.text.lower()
 
 
 def test_phone_join_celebrates_and_reports_the_offer(app, device):
-    run_until(app, lambda: app.reader_ok)
-    first_url = app._join_url()
-    assert app.ui.current.view.join_url == first_url  # the QR code on the attract screen shows the same URL
+    run_until(app, lambda: app.rt.reader_ok)
+    first_url = app.rt.join_url()
+    assert app.rt.ui.current.view.join_url == first_url  # the QR code on the attract screen shows the same URL
     phone = {}
     in_background(lambda: phone.update(url=read_join_tag(device, 20)))
     run_until(app, lambda: "phone_join_offered" in [e["type"] for e in events(app)], timeout=25)
@@ -88,19 +88,19 @@ def test_phone_join_celebrates_and_reports_the_offer(app, device):
     assert tap["data"]["credential"]["kind"] == "phone_join"
     assert offered["data"]["join_token"] == tap["data"]["credential"]["ref"]
     assert offered["data"]["session_id"] == tap["data"]["session_id"]
-    assert app._join_url() != first_url  # one-time: the next phone gets a fresh token
+    assert app.rt.join_url() != first_url  # one-time: the next phone gets a fresh token
 
 
 def test_reader_down_shows_the_qr_path_and_stop_closes_nfcpy_in_time(tmp_path):
     settings = config.load(write_config(tmp_path, debug={"input_socket": ""}, nfc={"device": "tty:KIOSKTEST0:pn532"}))
     kiosk = KioskApp(settings, demo=True)
     kiosk.start()
-    run_until(kiosk, lambda: kiosk.reader_ok is False)
-    assert kiosk.ui.name == "attract" and not kiosk.ui.current.animated  # the QR code replaces "tap here"
-    assert kiosk.vitals()["reader_ok"] is False
+    run_until(kiosk, lambda: kiosk.rt.reader_ok is False)
+    assert kiosk.rt.ui.name == "attract" and not kiosk.rt.ui.current.animated  # the QR code replaces "tap here"
+    run_until(kiosk, lambda: kiosk.rt.vitals["reader_ok"] is False)  # published for telemetry within a second
     status = next(e for e in events(kiosk) if e["type"] == "reader_status")
     assert status["data"]["ok"] is False and "KIOSKTEST0" in status["data"]["error"]
     started = time.monotonic()
     kiosk.stop()
     assert time.monotonic() - started < 5
-    assert not kiosk.reader._thread.is_alive()
+    assert not kiosk.rt.reader._thread.is_alive()

@@ -1,1 +1,20 @@
-"""The loyalty backend port and its adapters."""
+"""The loyalty backend port and its adapters; :func:`build` picks one from the settings."""
+
+from __future__ import annotations
+
+from kiosk.backend.http import HttpBackend
+from kiosk.backend.local import LocalBackend
+from kiosk.backend.port import LoyaltyBackend
+from kiosk.config import BackendSettings
+from kiosk.content.bundle import Bundle
+from kiosk.storage.store import Store
+
+
+def build(settings: BackendSettings, store: Store, demo: Bundle | None = None) -> LoyaltyBackend:
+    """The HTTP backend, or the local one on ``store`` (seeded with ``demo``'s members when given)."""
+    if settings.kind == "http":
+        return HttpBackend(settings.url, settings.token, settings.timeout_s)
+    local = LocalBackend(store)
+    if demo is not None:
+        local.seed(demo.demo_members, demo.tiers)
+    return local

@@ -1,5 +1,5 @@
 """``kiosk content``: make, check, sign, serve and preview content bundles (the authoring side of
-ARCHITECTURE.md section 9). Kept apart from main.py so the kiosk's own commands stay short."""
+docs/architecture.md). Kept apart from main.py so the kiosk's own commands stay short."""
 
 from __future__ import annotations
 

@@ -211,11 +211,13 @@ def _ops_watch(args: argparse.Namespace) -> int:
 
 
 def _ops_send(args: argparse.Namespace) -> int:
+    from kiosk.features import default_features
+    from kiosk.features.registry import FeatureSet
     from kiosk.ops import keys, send
 
     key = keys.load_private(args.sign_key) if args.sign_key else None
     return send.run(config.load(args.config).mqtt, args.kiosk, args.cmd, send.parse_args(args.args),
-                    timeout_s=args.timeout, ttl_s=args.ttl, key=key)
+                    timeout_s=args.timeout, ttl_s=args.ttl, registry=FeatureSet(default_features()).commands, key=key)
 
 
 def _ops_keygen(args: argparse.Namespace) -> int:

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.cli.screenshot import draw
+from kiosk.cli.screenshot import draw, scene_manager
 from kiosk.config import LANGUAGES, Settings
 from kiosk.content.bundle import load_bundle
-from kiosk.ui.look import Look
-from kiosk.ui.manager import SceneManager
 
 THUMB_WIDTH = 320
 LABEL_HEIGHT = 28
@@ -28,7 +26,7 @@ def preview(settings: Settings, folder: Path, out: Path) -> list[Path]:
     pygame.font.init()
     try:
         screen = pygame.display.set_mode((settings.display.width, settings.display.height))
-        ui = SceneManager(screen, Look(bundle, screen.get_size()))
+        ui = scene_manager(screen, bundle)
         out.mkdir(parents=True, exist_ok=True)
         shots: list[tuple[str, pygame.Surface, Path]] = []
         pairs = [(scene, language) for scene in ui.scenes for language in LANGUAGES]

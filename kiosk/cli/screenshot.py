@@ -9,14 +9,17 @@ import pygame
 
 from kiosk.config import Settings
 from kiosk.content.bundle import Bundle, load_configured
-from kiosk.core.member import Member, progress, tier_for
+from kiosk.core.member import Member, tier_for
 from kiosk.exc import KioskError
+from kiosk.features import default_features
+from kiosk.features.base import ViewSource
+from kiosk.features.registry import FeatureSet
 from kiosk.tap.setup import join_url
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
-from kiosk.ui.scenes import SceneView
 
 CELEBRATE_AT_S = 0.35  # a moment into the burst, when the confetti has spread
+_SCENES = FeatureSet(default_features())
 
 
 def render_scene(settings: Settings, scene: str, language: str, out: Path) -> None:
@@ -26,7 +29,7 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
     pygame.font.init()
     try:
         screen = pygame.display.set_mode((settings.display.width, settings.display.height))
-        ui = SceneManager(screen, Look(bundle, screen.get_size()))
+        ui = scene_manager(screen, bundle)
         if scene not in ui.scenes:
             raise KioskError(f"no scene named {scene!r}; known: {', '.join(ui.scenes)}")
         draw(ui, bundle, settings, scene, language)
@@ -36,14 +39,18 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
         pygame.quit()
 
 
+def scene_manager(screen: pygame.Surface, bundle: Bundle) -> SceneManager:
+    """Every scene of the kiosk's features, for ``bundle`` on ``screen``."""
+    specs = {name: spec.build for name, spec in _SCENES.scenes.items()}
+    return SceneManager(screen, Look(bundle, screen.get_size()), specs)
+
+
 def draw(ui: SceneManager, bundle: Bundle, settings: Settings, scene: str, language: str) -> None:
     """Show ``scene`` in ``language`` on ``ui``'s screen as a shopper would see it, with the first demo member
     where the scene needs one."""
-    view = SceneView(language, join_url=join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"))
-    if scene == "welcome":
-        demo = bundle.demo_members[0]
-        member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
-        view = SceneView(language, member, progress(member.points, bundle.tiers))
-    ui.show(scene, view, 0.0)
+    demo = bundle.demo_members[0]
+    member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
+    source = ViewSource(language, member, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True)
+    ui.show(scene, _SCENES.scenes[scene].view(source), 0.0)
     if ui.current.animated:
         ui.frame(CELEBRATE_AT_S)

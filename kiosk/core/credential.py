@@ -1,4 +1,4 @@
-"""What a tap yields: one credential, never a raw card UID (ARCHITECTURE.md section 5)."""
+"""What a tap yields: one credential, never a raw card UID (docs/architecture.md, "Identity and privacy")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ignore the same credential tapped again within a delay (ARCHITECTURE.md section 5)."""
+"""Ignore the same credential tapped again within a delay (docs/architecture.md, "Identity and privacy")."""
 
 from __future__ import annotations
 

@@ -1,11 +1,14 @@
-"""Event identities and the envelope every event travels in (ARCHITECTURE.md section 7)."""
+"""Event identities, the envelope every event travels in, and what an event type declares (docs/architecture.md)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
+from typing import Any
 
 SCHEMA = "kiosk.event/1"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -67,23 +70,21 @@ class Priority(IntEnum):
     LOW = 2  # diagnostics: expire after a while and go first when the outbox is full
 
 
-_CRITICAL_TYPES = frozenset({"signup", "consent_recorded", "member_joined", "spin", "prize_won",
-                             "stylist_request"})
-_LOW_TYPES = frozenset({"reader_status", "content_progress"})
+@dataclass(frozen=True)
+class EventType:
+    """One kind of event a feature records.
 
-PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "tap": ("$.data.credential.ref",),
-    "member_identified": ("$.data.member_ref",),
-    "member_joined": ("$.data.member_ref",),
-}
-"""Per event type, the JSON paths of fields that point at a person: kept until delivery, then blanked."""
+    ``schema`` is the JSON Schema of its ``data``, exactly as docs/asyncapi.yaml states it (a test holds the two
+    together); ``personal`` the JSON paths of fields that point at a person, kept until delivery and then
+    blanked; ``persist(tx, data)``, when given, writes the state change the event reports in the event's own
+    transaction (both or neither).
 
-
-def priority_of(event_type: str) -> Priority:
+        >>> EventType("spin", {"type": "object"}, Priority.CRITICAL).priority.name
+        'CRITICAL'
     """
-        >>> priority_of("spin"), priority_of("tap"), priority_of("reader_status")
-        (<Priority.CRITICAL: 0>, <Priority.NORMAL: 1>, <Priority.LOW: 2>)
-    """
-    if event_type in _CRITICAL_TYPES:
-        return Priority.CRITICAL
-    return Priority.LOW if event_type in _LOW_TYPES else Priority.NORMAL
+
+    name: str
+    schema: dict
+    priority: Priority = Priority.NORMAL
+    personal: tuple[str, ...] = ()
+    persist: Callable[[Any, dict], None] | None = field(default=None, compare=False)

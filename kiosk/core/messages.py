@@ -1,4 +1,7 @@
-"""Messages that worker threads post to the main loop. Workers never touch state; they send these."""
+"""Messages that worker threads post to the main loop. Workers never touch state; they send these.
+
+The messages of the adapters (reader, GPIO, MQTT, content updater, automation) live here; a feature's own
+messages (the answers to its backend calls) live in its package."""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.credential import Credential
-from kiosk.core.member import Member
-from kiosk.core.session import LookupOutcome
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,6 @@ class ReaderStatus:
 
 
 @dataclass(frozen=True)
-class LookupDone:
-    session_id: str
-    outcome: LookupOutcome
-
-
-@dataclass(frozen=True)
 class ButtonPressed:
     name: str
 
@@ -51,17 +46,6 @@ class ButtonPressed:
 @dataclass(frozen=True)
 class MotionChanged:
     active: bool
-
-
-@dataclass(frozen=True)
-class InjectTouch:
-    x: int
-    y: int
-
-
-@dataclass(frozen=True)
-class InjectKey:
-    key: str
 
 
 @dataclass(frozen=True)
@@ -83,14 +67,6 @@ class CommandReceived:
     name: str
     args: dict[str, Any]
     respond: Callable[..., None]
-
-
-@dataclass(frozen=True)
-class MemberJoined:
-    """The backend's profile of a member who joined on their phone during ``session_id``."""
-
-    session_id: str
-    member: Member | None
 
 
 @dataclass(frozen=True)

@@ -1,54 +1,38 @@
-"""The shopper session as a state machine: which scene shows, when it ends, which events it reports.
+"""The shopper session: which scene shows, when the session ends, which events that reports.
 
-Pure: the caller passes the time and applies the outcome (switch scene, write events, start a lookup).
+The one owner of the current scene and of everything known of the shopper in front of the kiosk (their
+credential, member profile and language). Pure: the caller passes the time and applies the returned
+:class:`~kiosk.core.flow.Step`. Features drive it (kiosk/features/): the welcome feature starts sessions on
+taps and resolves them to a scene once the backend answered; others move the session between their scenes
+or suspend the kiosk (maintenance).
 
     >>> from kiosk.core.credential import Credential
-    >>> machine = SessionMachine(idle_timeout_s=45)
+    >>> machine = SessionMachine(idle_timeout_s=45, language="en")
     >>> step = machine.tap(Credential("ndef", "M-1"), now=0.0, session_id="S1")
-    >>> step.scene, step.lookup, [e.type for e in step.events]
-    ('celebrate', Credential(kind='ndef', value='M-1'), ['tap'])
+    >>> step.scene, [e.type for e in step.events]
+    ('celebrate', ['tap'])
+    >>> machine.set_language("nb"); machine.language
+    'nb'
+    >>> step = machine.tap(Credential("ndef", "M-2"), now=5.0, session_id="S2")
+    >>> [e.data.get("reason") for e in step.events], machine.language
+    (['new_tap', None], 'en')
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 from kiosk.core.credential import Credential
+from kiosk.core.flow import Event, Step
 from kiosk.core.member import Member
 
+ATTRACT = "attract"
+CELEBRATE = "celebrate"
+GOODBYE = "goodbye"
+FAILSAFE = "failsafe"
 
-class Scene(StrEnum):
-    ATTRACT = "attract"
-    CELEBRATE = "celebrate"
-    WELCOME = "welcome"
-    JOIN = "join"
-    UNAVAILABLE = "unavailable"
-    GOODBYE = "goodbye"
-    MAINTENANCE = "maintenance"
-
-
-class LookupFailed:
-    """The lookup outcome when the backend could not answer."""
-
-
-LOOKUP_FAILED = LookupFailed()
-LookupOutcome = Member | None | LookupFailed
-
-
-@dataclass(frozen=True)
-class Event:
-    type: str
-    data: dict
-
-
-@dataclass(frozen=True)
-class Step:
-    """What the caller must do: show ``scene`` (if not None), record ``events``, look up ``lookup``."""
-
-    scene: Scene | None = None
-    events: list[Event] = field(default_factory=list)
-    lookup: Credential | None = None
+END_REASONS = ("done", "idle_timeout", "new_tap", "maintenance", "failsafe", "stop", "crash")
+"""Why a session ended, as the ``session_ended`` event says it."""
 
 
 @dataclass
@@ -58,20 +42,24 @@ class _Shopper:
     session_id: str
     credential: Credential
     started_at: float
+    language: str
     member: Member | None = None
-    outcome_ready: bool = False
-    outcome_scene: Scene | None = None
+    outcome: str | None = None  # the scene the celebration gives way to, once known
 
 
 class SessionMachine:
-    def __init__(self, idle_timeout_s: float, celebrate_s: float = 1.6, goodbye_s: float = 3.0) -> None:
+    def __init__(self, idle_timeout_s: float, language: str, *, celebrate_s: float = 1.6, goodbye_s: float = 3.0,
+                 failsafe_s: float = 8.0) -> None:
         self.idle_timeout_s = idle_timeout_s
+        self.default_language = language
         self.celebrate_s = celebrate_s
         self.goodbye_s = goodbye_s
-        self.scene = Scene.ATTRACT
-        self.maintenance = False
+        self.failsafe_s = failsafe_s
+        self.scene = ATTRACT
+        self.suspended: str | None = None  # why taps are refused (e.g. "maintenance"), None when in service
         self._scene_since = 0.0
         self._last_activity = 0.0
+        self._attract_language = language  # chosen on the attract screen, for the session a tap starts there
         self._shopper: _Shopper | None = None
 
     @property
@@ -82,62 +70,73 @@ class SessionMachine:
     def session_id(self) -> str | None:
         return self._shopper.session_id if self._shopper else None
 
+    @property
+    def credential(self) -> Credential | None:
+        return self._shopper.credential if self._shopper else None
+
+    @property
+    def language(self) -> str:
+        return self._shopper.language if self._shopper else self._attract_language
+
+    def set_language(self, language: str) -> None:
+        if self._shopper:
+            self._shopper.language = language
+        else:
+            self._attract_language = language
+
     def tap(self, credential: Credential, now: float, session_id: str) -> Step:
-        """A new tap always starts a new session; a running one ends first. In maintenance taps are refused."""
-        if self.maintenance:
-            return Step(events=[Event("tap_refused", {"reason": "maintenance", "credential_kind": credential.kind})])
+        """A new tap always starts a new session, in the language chosen on the attract screen or else the
+        default; a running session ends first. While suspended, taps are refused."""
+        if self.suspended:
+            return Step(events=[Event("tap_refused", {"reason": self.suspended, "credential_kind": credential.kind})])
+        language = self._attract_language if self._shopper is None else self.default_language
         events = self._end("new_tap", now) if self._shopper else []
-        self._shopper = _Shopper(session_id, credential, now)
+        self._shopper = _Shopper(session_id, credential, now, language)
         events.append(Event("tap", {"session_id": session_id, "credential": {"kind": credential.kind,
                                                                             "ref": credential.value}}))
-        self._enter(Scene.CELEBRATE, now)
-        return Step(Scene.CELEBRATE, events, lookup=credential)
+        self._enter(CELEBRATE, now)
+        return Step(CELEBRATE, events)
 
-    def lookup_done(self, session_id: str, outcome: LookupOutcome, now: float) -> Step:
-        """The backend answered for ``session_id``; answers for a session already gone are dropped."""
-        shopper = self._shopper
-        if shopper is None or shopper.session_id != session_id or shopper.outcome_ready:
-            return Step()
-        shopper.outcome_ready = True
-        if isinstance(outcome, Member):
-            shopper.member = outcome
-            shopper.outcome_scene = Scene.WELCOME
-            event = Event("member_identified", {"session_id": session_id, "member_ref": outcome.ref,
-                                                "tier": outcome.tier})
-        elif outcome is None:
-            shopper.outcome_scene = Scene.JOIN
-            event = Event("unknown_credential", {"session_id": session_id,
-                                                 "credential_kind": shopper.credential.kind})
-        else:
-            shopper.outcome_scene = Scene.UNAVAILABLE
-            event = Event("lookup_failed", {"session_id": session_id})
-        step = self.tick(now)
-        return Step(step.scene, [event, *step.events])
-
-    def joined(self, session_id: str, member: Member, now: float) -> Step:
-        """The backend says the shopper of ``session_id`` joined or logged in on their phone: welcome them."""
+    def resolve(self, session_id: str, scene: str, member: Member | None, events: list[Event], now: float) -> Step:
+        """The session ``session_id`` goes on to ``scene`` (after the celebration, if it is still on) with
+        ``member`` known; ``events`` report why. Answers for a session already gone are dropped."""
         shopper = self._shopper
         if shopper is None or shopper.session_id != session_id:
             return Step()
-        shopper.member = member
-        shopper.outcome_ready = True
-        shopper.outcome_scene = Scene.WELCOME
-        event = Event("member_joined", {"session_id": session_id, "member_ref": member.ref, "tier": member.tier})
-        if self.scene == Scene.CELEBRATE:
-            step = self.tick(now)
-            return Step(step.scene, [event, *step.events])
-        self._enter(Scene.WELCOME, now)
-        return Step(Scene.WELCOME, [event])
+        shopper.outcome = scene
+        if member is not None:
+            shopper.member = member
+        if self.scene == CELEBRATE:
+            return Step(events=events).then(self.tick(now))
+        self._enter(scene, now)
+        return Step(scene, events)
 
-    def set_maintenance(self, on: bool, now: float) -> Step:
-        """Maintenance ends any session and shows "back soon" until it is switched off."""
-        if on == self.maintenance:
-            return Step()
-        self.maintenance = on
-        events = self._end("maintenance", now) if on and self._shopper else []
-        events.append(Event("maintenance", {"on": on}))
-        self._enter(Scene.MAINTENANCE if on else Scene.ATTRACT, now)
-        return Step(self.scene, events)
+    def is_current(self, session_id: str) -> bool:
+        return self.session_id == session_id
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the session knows where the celebration leads."""
+        return self._shopper is not None and self._shopper.outcome is not None
+
+    def go(self, scene: str, now: float) -> Step:
+        """Move to another feature's ``scene``: within a session (from the welcome to the prize wheel), or a
+        screen of the store's outside any (the idle timeout brings the attract screen back either way)."""
+        self._enter(scene, now)
+        return Step(scene)
+
+    def suspend(self, scene: str, reason: str, now: float) -> Step:
+        """Take the kiosk out of service: any session ends (``reason``), ``scene`` shows, taps are refused."""
+        events = self._end(reason, now) if self._shopper else []
+        self.suspended = reason
+        self._enter(scene, now)
+        return Step(scene, events)
+
+    def resume(self, now: float) -> Step:
+        """Back in service: the attract screen."""
+        self.suspended = None
+        self._enter(ATTRACT, now)
+        return Step(ATTRACT)
 
     def touch(self, now: float) -> None:
         """Any touch keeps the session alive."""
@@ -148,39 +147,68 @@ class SessionMachine:
         if self._shopper is None:
             return Step()
         events = self._end("done", now)
-        self._enter(Scene.GOODBYE, now)
-        return Step(Scene.GOODBYE, events)
+        self._enter(GOODBYE, now)
+        return Step(GOODBYE, events)
+
+    def scene_failed(self, now: float) -> Step:
+        """The screen could not draw the current scene: the failsafe scene shows, the session ends with it, and
+        the attract screen comes back after a while."""
+        events = self._end("failsafe", now) if self._shopper else []
+        self._enter(FAILSAFE, now)
+        return Step(FAILSAFE, events)
+
+    def recover(self, now: float) -> None:
+        """What made a scene fail is gone (the content that could not draw was rolled back): leave the
+        failsafe scene for the attract screen at once."""
+        if self.scene == FAILSAFE:
+            self._enter(ATTRACT, now)
+
+    def stop(self, now: float) -> list[Event]:
+        """The kiosk stops: the session on screen ends (``reason: stop``)."""
+        return self._end("stop", now) if self._shopper else []
 
     def tick(self, now: float) -> Step:
-        """Advance on time alone: end of celebration, idle timeout, end of goodbye."""
-        if self.scene == Scene.GOODBYE and now - self._scene_since >= self.goodbye_s:
-            self._enter(Scene.ATTRACT, now)
-            return Step(Scene.ATTRACT)
-        if self._shopper is None:
+        """Advance on time alone: end of celebration, idle timeout, end of goodbye or failsafe."""
+        if self.scene in (GOODBYE, FAILSAFE) and now >= self._scene_end():
+            self._enter(ATTRACT, now)
+            return Step(ATTRACT)
+        shopper = self._shopper
+        if shopper is None:
+            idle = now - self._last_activity >= self.idle_timeout_s
+            if idle and self.scene != ATTRACT and not self.suspended:
+                self._attract_language = self.default_language
+                self._enter(ATTRACT, now)
+                return Step(ATTRACT)
+            if idle and self._attract_language != self.default_language:
+                self._attract_language = self.default_language
+                return Step(self.scene)  # redrawn in the default language
             return Step()
         if now - self._last_activity >= self.idle_timeout_s:
             events = self._end("idle_timeout", now)
-            self._enter(Scene.ATTRACT, now)
-            return Step(Scene.ATTRACT, events)
-        shopper = self._shopper
-        if (self.scene == Scene.CELEBRATE and shopper.outcome_ready
-                and now - self._scene_since >= self.celebrate_s):
-            self._enter(shopper.outcome_scene, now)
-            return Step(shopper.outcome_scene)
+            self._enter(ATTRACT, now)
+            return Step(ATTRACT, events)
+        if self.scene == CELEBRATE and shopper.outcome is not None and now - self._scene_since >= self.celebrate_s:
+            self._enter(shopper.outcome, now)
+            return Step(shopper.outcome)
         return Step()
 
     def next_deadline(self) -> float | None:
         """The next time at which :meth:`tick` may change something, or None if only input can."""
-        if self.scene == Scene.GOODBYE:
-            return self._scene_since + self.goodbye_s
-        if self._shopper is None:
-            return None
+        if self.scene in (GOODBYE, FAILSAFE):
+            return self._scene_end()
         idle_end = self._last_activity + self.idle_timeout_s
-        if self.scene == Scene.CELEBRATE and self._shopper.outcome_ready:
+        if self._shopper is None:
+            if (self.scene != ATTRACT and not self.suspended) or self._attract_language != self.default_language:
+                return idle_end
+            return None
+        if self.scene == CELEBRATE and self._shopper.outcome is not None:
             return min(idle_end, self._scene_since + self.celebrate_s)
         return idle_end
 
-    def _enter(self, scene: Scene, now: float) -> None:
+    def _scene_end(self) -> float:
+        return self._scene_since + (self.goodbye_s if self.scene == GOODBYE else self.failsafe_s)
+
+    def _enter(self, scene: str, now: float) -> None:
         self.scene = scene
         self._scene_since = now
         self._last_activity = now
@@ -188,6 +216,7 @@ class SessionMachine:
     def _end(self, reason: str, now: float) -> list[Event]:
         shopper, self._shopper = self._shopper, None
         assert shopper is not None
+        self._attract_language = self.default_language  # the next shopper starts afresh
         duration = round(now - shopper.started_at, 3)
         return [Event("session_ended", {"session_id": shopper.session_id, "reason": reason,
                                         "duration_s": duration})]

@@ -5,8 +5,10 @@ expired, not seen before (its ``cmd_id``), and, when ``[mqtt] command_keys`` is 
 ``topic + "\\n" + canonical JSON without sig``. A refused command gets a result with the reason and changes
 nothing.
 
-    >>> check_args("maintenance", {"on": True})
-    {'on': True}
+    >>> body = {"cmd_id": "c1", "issued_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-01T00:05:00Z"}
+    >>> parse("k/cmd/ping", "ping", json.dumps(body).encode(), now=1767225600.0, keys=[],
+    ...       check_args=lambda name, args: args)
+    Command(name='ping', cmd_id='c1', expires_at=1767225900.0, args={})
 """
 
 from __future__ import annotations
@@ -17,25 +19,20 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk.exc import CommandRefused
 from kiosk.storage.store import Store
 
 MAX_PAYLOAD = 64 * 1024
-_CMD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_REF = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-class CommandRefused(ValueError):
-    """The command is not acted on; ``cmd_id`` is known when the payload got far enough to have one."""
-
-    def __init__(self, reason: str, cmd_id: str | None = None) -> None:
-        super().__init__(reason)
-        self.cmd_id = cmd_id
+EPOCH_2000 = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+MAX_AHEAD_S = 30 * 86400.0
+"""The furthest ahead a command may be issued (clock skew) or expire: beyond it the times are not sane."""
+_CMD_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -46,64 +43,20 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _no_args(args: dict) -> dict:
-    if args:
-        raise CommandRefused(f"takes no arguments, got {sorted(args)}")
-    return {}
-
-
-def _maintenance(args: dict) -> dict:
-    if set(args) != {"on"} or not isinstance(args["on"], bool):
-        raise CommandRefused('takes {"on": true|false}')
-    return args
-
-
-def _optional_url(key: str) -> Callable[[dict], dict]:
-    """Arguments that are nothing or one http(s) URL under ``key``."""
-    def check(args: dict) -> dict:
-        url = args.get(key)
-        if set(args) - {key} or (url is not None and not (isinstance(url, str)
-                                                          and url.startswith(("http://", "https://")))):
-            raise CommandRefused(f'takes nothing or {{"{key}": "https://..."}}')
-        return args
-    return check
-
-
-def _session_joined(args: dict) -> dict:
-    if set(args) != {"session_id", "member_ref"} or not all(
-            isinstance(args[k], str) and _REF.match(args[k]) for k in args):
-        raise CommandRefused('takes {"session_id": ..., "member_ref": ...}')
-    return args
-
-
-ARGUMENTS: dict[str, Callable[[dict], dict]] = {
-    "ping": _no_args,
-    "reload_content": _no_args,
-    "update_content": _optional_url("url"),
-    "maintenance": _maintenance,
-    "restart": _no_args,
-    "screenshot": _optional_url("upload_url"),
-    "session_joined": _session_joined,
-}
-"""Every command the kiosk knows, with the check of its arguments."""
-
-
-def check_args(name: str, args: dict) -> dict:
-    if name not in ARGUMENTS:
-        raise CommandRefused(f"unknown command {name!r}; known: {', '.join(ARGUMENTS)}")
-    return ARGUMENTS[name](args)
-
-
-def _time(value: Any, key: str, cmd_id: str) -> float:
-    if not isinstance(value, str):
+def _time(value: Any, key: str, cmd_id: str, now: float) -> float:
+    """A Unix time from an ISO 8601 time with a zone, not before 2000 nor more than MAX_AHEAD_S ahead."""
+    if not isinstance(value, str) or len(value) > 40:
         raise CommandRefused(f"{key} must be an ISO 8601 UTC time", cmd_id)
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            raise CommandRefused(f"{key} must carry a time zone (Z)", cmd_id)
+        timestamp = moment.timestamp()
+    except (ValueError, OverflowError):
         raise CommandRefused(f"{key} must be an ISO 8601 UTC time", cmd_id) from None
-    if moment.tzinfo is None:
-        raise CommandRefused(f"{key} must carry a time zone (Z)", cmd_id)
-    return moment.timestamp()
+    if not EPOCH_2000 <= timestamp <= now + MAX_AHEAD_S:
+        raise CommandRefused(f"{key} is not a sane time (after 2000, at most 30 days ahead)", cmd_id)
+    return timestamp
 
 
 def signed_bytes(topic: str, body: dict) -> bytes:
@@ -117,33 +70,34 @@ def sign(private_key: Ed25519PrivateKey, topic: str, body: dict) -> dict:
     return {**body, "sig": base64.b64encode(private_key.sign(signed_bytes(topic, body))).decode()}
 
 
-def parse(topic: str, name: str, payload: bytes, now: float, keys: list[Ed25519PublicKey]) -> Command:
-    """The command in ``payload`` received on ``topic``; CommandRefused with the reason otherwise."""
+def parse(topic: str, name: str, payload: bytes, now: float, keys: list[Ed25519PublicKey],
+          check_args: Callable[[str, Any], dict]) -> Command:
+    """The command in ``payload`` received on ``topic``; CommandRefused with the reason otherwise.
+    ``check_args(name, args)`` is the command registry's check (kiosk/core/commands.py)."""
     if len(payload) > MAX_PAYLOAD:
         raise CommandRefused(f"payload larger than {MAX_PAYLOAD} bytes")
     try:
         body = json.loads(payload)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise CommandRefused("payload is not JSON") from None
+    except RecursionError:
+        raise CommandRefused("payload nests too deeply") from None
     if not isinstance(body, dict):
         raise CommandRefused("payload is not a JSON object")
     cmd_id = body.get("cmd_id")
-    if not isinstance(cmd_id, str) or not _CMD_ID.match(cmd_id):
+    if not isinstance(cmd_id, str) or not _CMD_ID.fullmatch(cmd_id):
         raise CommandRefused("cmd_id must be 1-64 letters, digits or . _ : -")
     unknown = set(body) - {"cmd_id", "issued_at", "expires_at", "args", "sig"}
     if unknown:
         raise CommandRefused(f"unknown fields {sorted(unknown)}", cmd_id)
     if keys:
         _verify(topic, body, keys, cmd_id)
-    _time(body.get("issued_at"), "issued_at", cmd_id)
-    expires_at = _time(body.get("expires_at"), "expires_at", cmd_id)
+    _time(body.get("issued_at"), "issued_at", cmd_id, now)
+    expires_at = _time(body.get("expires_at"), "expires_at", cmd_id, now)
     if expires_at <= now:
         raise CommandRefused("expired", cmd_id)
-    args = body.get("args", {})
-    if not isinstance(args, dict):
-        raise CommandRefused("args must be a JSON object", cmd_id)
     try:
-        return Command(name, cmd_id, expires_at, check_args(name, args))
+        return Command(name, cmd_id, expires_at, check_args(name, body.get("args", {})))
     except CommandRefused as exc:
         raise CommandRefused(str(exc), cmd_id) from None
 

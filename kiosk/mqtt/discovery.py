@@ -1,7 +1,7 @@
 """Home Assistant MQTT discovery: the kiosk as a device with sensors and buttons.
 
 Sensors read the retained status and the telemetry topic; buttons publish ``PRESS`` on ``{root}/ha/{button}``,
-which the link turns into the matching command.
+which the link turns into the matching command (the command registry declares the buttons).
 """
 
 from __future__ import annotations
@@ -21,16 +21,9 @@ _SENSORS = [
     ("cpu_temp", "CPU temperature", "cpu_temp_c", "°C", "temperature"),
 ]
 
-BUTTONS: dict[str, tuple[str, str, dict]] = {
-    # button id: (name, command, args)
-    "reload_content": ("Reload content", "reload_content", {}),
-    "maintenance_on": ("Maintenance on", "maintenance", {"on": True}),
-    "maintenance_off": ("Maintenance off", "maintenance", {"on": False}),
-}
-
-
-def discovery_messages(root: str, kiosk_id: str, store_id: str, version: str) -> list[tuple[str, bytes]]:
-    """(topic, retained payload) for every entity of this kiosk."""
+def discovery_messages(root: str, kiosk_id: str, store_id: str, version: str,
+                       buttons: dict[str, tuple[str, str, dict]]) -> list[tuple[str, bytes]]:
+    """(topic, retained payload) for every entity of this kiosk; ``buttons`` from the command registry."""
     node = kiosk_id.replace("-", "_")
     device = {"identifiers": [f"loyalty_kiosk_{node}"], "name": f"Loyalty kiosk {kiosk_id}",
               "manufacturer": "NFC loyalty kiosk", "model": "kiosk", "sw_version": version,
@@ -55,7 +48,7 @@ def discovery_messages(root: str, kiosk_id: str, store_id: str, version: str) ->
         if device_class:
             config["device_class"] = device_class
         add("sensor", object_id, config)
-    for button, (name, _, _) in BUTTONS.items():
+    for button, (name, _, _) in buttons.items():
         add("button", button, {"name": name, "command_topic": f"{root}/ha/{button}", "payload_press": "PRESS",
                                **availability})
     return messages

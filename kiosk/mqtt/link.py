@@ -27,11 +27,13 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from kiosk.config import MqttSettings
+from kiosk.core.commands import CommandRegistry, Respond
 from kiosk.core.events import utc_ms
 from kiosk.core.heartbeat import Heartbeat
+from kiosk.exc import CommandRefused
 from kiosk.mqtt import commands
-from kiosk.mqtt.commands import Command, CommandLedger, CommandRefused
-from kiosk.mqtt.discovery import BUTTONS, HA_STATUS_TOPIC, discovery_messages
+from kiosk.mqtt.commands import Command, CommandLedger
+from kiosk.mqtt.discovery import HA_STATUS_TOPIC, discovery_messages
 from kiosk.mqtt.telemetry import telemetry
 from kiosk.storage.outbox import Outbox
 
@@ -42,9 +44,6 @@ MAX_IN_FLIGHT = 32
 UPKEEP_INTERVAL_S = 60.0
 REBUILD_AFTER_S = 90.0  # longer than paho's own reconnect backoff (30 s): only a stuck client is replaced
 COMMAND_TTL_S = 60.0
-
-Respond = Callable[..., None]
-"""``respond(ok, error=None, data=None)``: publish a command's result."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ class MqttLink:
         identity: KioskIdentity,
         outbox: Outbox,
         ledger: CommandLedger,
+        registry: CommandRegistry,
         on_command: Callable[[Command, Respond], None],
         app_vitals: Callable[[], dict],
         rebuild_after_s: float = REBUILD_AFTER_S,
@@ -77,6 +77,7 @@ class MqttLink:
         self._identity = identity
         self._outbox = outbox
         self._ledger = ledger
+        self._registry = registry
         self._on_command_cb = on_command
         self._app_vitals = app_vitals
         self._rebuild_after_s = rebuild_after_s
@@ -180,7 +181,8 @@ class MqttLink:
 
     def _announce(self, client: mqtt.Client) -> None:
         ident = self._identity
-        for topic, payload in discovery_messages(self.root, ident.kiosk_id, ident.store_id, ident.version):
+        for topic, payload in discovery_messages(self.root, ident.kiosk_id, ident.store_id, ident.version,
+                                                  self._registry.buttons()):
             client.publish(topic, payload, qos=1, retain=True)
 
     def _on_connect_fail(self, client, userdata) -> None:
@@ -214,7 +216,7 @@ class MqttLink:
 
     def _command(self, topic: str, name: str, payload: bytes) -> None:
         try:
-            command = commands.parse(topic, name, payload, time.time(), self._keys)
+            command = commands.parse(topic, name, payload, time.time(), self._keys, self._registry.check)
         except CommandRefused as refused:
             log.info("mqtt: refused command %s: %s", name, refused)
             self.publish_result(name, refused.cmd_id, False, str(refused))
@@ -222,10 +224,11 @@ class MqttLink:
         self._accept(command)
 
     def _ha_button(self, button: str) -> None:
-        if button not in BUTTONS:
+        buttons = self._registry.buttons()
+        if button not in buttons:
             log.info("mqtt: unknown Home Assistant button %r", button)
             return
-        _, name, args = BUTTONS[button]
+        _, name, args = buttons[button]
         if self._keys:
             log.info("mqtt: Home Assistant button %s refused: this kiosk only takes signed commands", button)
             return

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.config import MqttSettings
+from kiosk.core.commands import CommandRegistry
 from kiosk.core.events import new_ulid, utc_ms
-from kiosk.exc import KioskError
+from kiosk.exc import CommandRefused, KioskError
 from kiosk.mqtt.commands import sign
 from kiosk.ops import broker
 
@@ -66,11 +67,17 @@ def command(topic: str, args: dict[str, Any], now: float, ttl_s: float,
 
 
 def run(settings: MqttSettings, kiosk_id: str, name: str, args: dict[str, Any], *, timeout_s: float, ttl_s: float,
-        key: Ed25519PrivateKey | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Send ``name`` with ``args`` to ``kiosk_id``, print its result as JSON on ``out`` and return the exit status."""
+        registry: CommandRegistry, key: Ed25519PrivateKey | None = None, out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr) -> int:
+    """Send ``name`` with ``args`` to ``kiosk_id``, print its result as JSON on ``out`` and return the exit status.
+    The arguments are checked against ``registry`` first, as the kiosk checks them."""
     for what, value in (("kiosk id", kiosk_id), ("command", name)):
         if not _TOPIC_LEVEL.match(value):
             raise KioskError(f"ops send: the {what} must be 1-64 letters, digits, '-' or '_', got {value!r}")
+    try:
+        registry.check(name, args)
+    except CommandRefused as exc:
+        raise KioskError(f"ops send: {name}: {exc}") from None
     topic = f"{settings.topic_prefix}/{kiosk_id}/cmd/{name}"
     body = command(topic, args, time.time(), ttl_s, key)
     answers: list[dict] = []

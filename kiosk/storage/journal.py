@@ -1,28 +1,41 @@
-"""Writes the session's steps durably: the session row and the events that report it, in one transaction."""
+"""The one path into the outbox: every event a feature records goes through :meth:`Journal.record`.
+
+Each event is written in one transaction with the state change it reports (its type's ``persist`` hook), so a
+crash leaves both or neither. An event type nobody registered is a programming error and is refused before
+anything is written.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable, Mapping
 
-from kiosk.core.session import Event
+from kiosk.core.events import EventType
+from kiosk.core.flow import Event
 from kiosk.storage.outbox import Outbox
 from kiosk.storage.store import Store
 
 
-class SessionJournal:
-    def __init__(self, store: Store, outbox: Outbox) -> None:
+class Journal:
+    def __init__(self, store: Store, outbox: Outbox, types: Mapping[str, EventType]) -> None:
         self._store = store
         self._outbox = outbox
+        self._types = types
 
-    def record(self, events: list[Event]) -> None:
-        now = time.time()
+    def record(self, events: Iterable[Event]) -> None:
+        """Write ``events`` and the state changes they report, all in one transaction."""
+        events = list(events)
+        unknown = [event.type for event in events if event.type not in self._types]
+        if unknown:
+            raise ValueError(f"event types not registered by any feature: {unknown}")
+        if not events:
+            return
         with self._store.transaction() as tx:
             for event in events:
-                data = event.data
-                if event.type == "tap":
-                    tx.execute("INSERT INTO sessions(session_id, credential_kind, started_at) VALUES (?, ?, ?)",
-                               (data["session_id"], data["credential"]["kind"], now))
-                elif event.type == "session_ended":
-                    tx.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session_id = ?",
-                               (now, data["reason"], data["session_id"]))
-                self._outbox.add(tx, event.type, data)
+                persist = self._types[event.type].persist
+                if persist is not None:
+                    persist(tx, event.data)
+                self._outbox.add(tx, event.type, event.data)
+
+    def event(self, type: str, data: dict) -> None:
+        """Record one event."""
+        self.record([Event(type, data)])

@@ -1,8 +1,9 @@
-"""The durable event outbox: events are rows first, MQTT messages second (ARCHITECTURE.md sections 6, 7).
+"""The durable event outbox: events are rows first, MQTT messages second (docs/architecture.md, "Durable state").
 
 An event is written in the same transaction as the state change it reports; the publisher reads
 pending rows in ``seq`` order and marks them delivered when the broker acknowledged them. Under pressure
-the outbox sheds low-priority rows first and never critical ones (see :func:`kiosk.core.events.priority_of`);
+the outbox sheds low-priority rows first and never critical ones (each event type declares its priority,
+see :class:`kiosk.core.events.EventType`);
 delivered rows lose their personal fields at once and are purged after ``retain_delivered_s``.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from kiosk.core.events import PERSONAL_FIELDS, Priority, envelope, new_ulid, priority_of
+from kiosk.core.events import EventType, Priority, envelope, new_ulid
 from kiosk.storage.store import Store, Transaction
 
 log = logging.getLogger(__name__)
@@ -41,8 +43,12 @@ class Outbox:
         max_pending: int = 200_000,
         low_priority_ttl_s: float = 3600.0,
         retain_delivered_s: float = 7 * 86400.0,
+        types: Mapping[str, EventType] = MappingProxyType({}),
     ) -> None:
+        """``types`` gives each event type's priority and personal fields; a type not in it is normal and holds
+        nothing personal."""
         self._store = store
+        self._types = types
         self.max_pending = max_pending
         self.low_priority_ttl_s = low_priority_ttl_s
         self.retain_delivered_s = retain_delivered_s
@@ -74,7 +80,7 @@ class Outbox:
         tx.execute(
             "INSERT INTO outbox(seq, event_id, type, payload, created_at, priority) VALUES (?, ?, ?, ?, ?, ?)",
             (event["seq"], event["event_id"], type, json.dumps(event, separators=(",", ":")), now,
-             int(priority_of(type))),
+             int(self._priority(type))),
         )
         for callback in self._listeners:
             tx.on_commit(callback)
@@ -84,6 +90,10 @@ class Outbox:
         """Write one event in a transaction of its own (for events that report no other state change)."""
         with self._store.transaction() as tx:
             return self.add(tx, type, data)
+
+    def _priority(self, type: str) -> Priority:
+        known = self._types.get(type)
+        return known.priority if known else Priority.NORMAL
 
     def pending(self, after_seq: int = 0, limit: int = 100) -> list[PendingEvent]:
         rows = self._store.query(
@@ -116,7 +126,7 @@ class Outbox:
             for start in range(0, len(seqs), _BATCH):
                 chunk = seqs[start:start + _BATCH]
                 marks = ",".join("?" * len(chunk))
-                for event_type, paths in PERSONAL_FIELDS.items():
+                for event_type, paths in ((t.name, t.personal) for t in self._types.values() if t.personal):
                     blanks = ", ".join("?, NULL" for _ in paths)
                     tx.execute(f"UPDATE outbox SET payload = json_replace(payload, {blanks}) "
                                f"WHERE type = ? AND delivered_at IS NULL AND seq IN ({marks})",

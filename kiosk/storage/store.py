@@ -1,4 +1,4 @@
-"""The one SQLite database of the kiosk (ARCHITECTURE.md section 6): WAL, synchronous=FULL, migrations.
+"""The one SQLite database of the kiosk (docs/architecture.md, "Durable state"): WAL, synchronous=FULL, migrations.
 
 One connection shared by every thread behind a lock: writes are small and rare, and a single writer
 keeps "state change + event in one transaction" simple to reason about::

@@ -1,4 +1,4 @@
-"""What a tag says -> one credential or a rejection reason (ARCHITECTURE.md section 5). Pure: no nfcpy, no I/O.
+"""What a tag says -> one credential or a rejection reason (docs/architecture.md). Pure: no nfcpy, no I/O.
 
 The reader collects the raw answers of a tag into a :class:`TagRead`; :func:`extract` decides, in order:
 ``app`` (the loyalty app answered SELECT of the program's AID), ``ndef`` (a member URI or the program's

@@ -8,17 +8,17 @@ from kiosk.tap.uid_secret import UidHasher
 
 
 class KeyboardCards:
-    """Maps a key name (as pygame names it, e.g. ``"1"``) to the credential of a demo card."""
+    """Maps a key name (as pygame names it, e.g. ``"1"``) to the credential of a demo card of a bundle."""
 
-    def __init__(self, bundle: Bundle, hasher: UidHasher) -> None:
-        self._cards = {m.key: m.credential for m in bundle.demo_members}
-        self._cards.update(
-            {c.key: Credential("uid", hasher.credential_value(c.uid)) for c in bundle.unknown_cards}
-        )
+    def __init__(self, hasher: UidHasher) -> None:
+        self._hasher = hasher
 
-    def credential_for(self, key: str) -> Credential | None:
-        return self._cards.get(key)
-
-    @property
-    def keys(self) -> list[str]:
-        return sorted(self._cards)
+    def credential_for(self, bundle: Bundle, key: str) -> Credential | None:
+        """The card of ``key`` in ``bundle`` (the one on screen: a content switch brings its own cards)."""
+        for member in bundle.demo_members:
+            if member.key == key:
+                return member.credential
+        for card in bundle.unknown_cards:
+            if card.key == key:
+                return Credential("uid", self._hasher.credential_value(card.uid))
+        return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.exc import NdefError
+
 MAX_MESSAGE = 8192  # bytes; a member card needs well under 100
 MAX_RECORDS = 16
 MAX_PAYLOAD = 2048
@@ -26,14 +28,6 @@ URI_PREFIXES = (
     "irdaobex://", "file://", "urn:epc:id:", "urn:epc:tag:", "urn:epc:pat:", "urn:epc:raw:", "urn:epc:",
     "urn:nfc:",
 )
-
-
-class NdefError(ValueError):
-    """The bytes are not an NDEF message this kiosk accepts; ``reason`` is ``malformed`` or ``oversized``."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The NFC reader thread: nfcpy's blocking connect loop, credential extraction, the join tag and a watchdog.
 
-The thread only ever calls ``post`` (ARCHITECTURE.md section 3): ``TapDetected``, ``TapRejected`` and
+The thread only ever calls ``post`` (docs/architecture.md): ``TapDetected``, ``TapRejected`` and
 ``ReaderStatus`` messages. It alternates reader mode (phones and cards) with card mode (the kiosk's join tag,
 on readers that can emulate one). On any reader error it closes nfcpy (``clf.close()``) and reopens the
 device with a growing backoff; a watchdog thread closes a reader that stops making progress (a driver call

@@ -11,18 +11,12 @@ import struct
 
 import nfc.tag.tt4
 
+from kiosk.exc import NdefReadError
+
 NDEF_AID = bytes.fromhex("D2760000850101")
 CC_FILE = bytes.fromhex("E103")
 SW_OK = b"\x90\x00"
 MAX_CHUNK = 240  # bytes per READ BINARY: fits one ISO-DEP frame of any reader nfcpy drives
-
-
-class NdefReadError(ValueError):
-    """The tag's NDEF application answered, but not as a Type 4 tag must; ``reason`` names the fault."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
 
 
 def read_type4_ndef(tag: nfc.tag.tt4.Type4Tag, limit: int) -> bytes | None:

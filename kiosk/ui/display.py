@@ -9,7 +9,7 @@ import pygame
 from kiosk.exc import DeviceError
 
 # Events the kiosk never reacts to: blocking them keeps a waiting main loop asleep.
-_IGNORED = (pygame.MOUSEMOTION, pygame.FINGERMOTION, pygame.MOUSEWHEEL, pygame.TEXTEDITING, pygame.TEXTINPUT,
+_IGNORED = (pygame.MOUSEWHEEL, pygame.TEXTEDITING,
             pygame.JOYAXISMOTION, pygame.AUDIODEVICEADDED, pygame.AUDIODEVICEREMOVED)
 
 

@@ -1,14 +1,19 @@
-"""The scene manager: shows one scene at a time, draws only what changed, falls back to the failsafe scene."""
+"""The scene manager: shows one scene at a time, draws only what changed, falls back to the failsafe scene.
+
+It draws what the session says; it owns no flow. When a scene fails to draw, :meth:`SceneManager.show` puts the
+failsafe scene up and returns False, and the caller tells the flow (so the flow and the screen never disagree)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pygame
 
+from kiosk.ui.input import Input
 from kiosk.ui.look import Look
-from kiosk.ui.scenes import Scene, SceneView, build_scenes
+from kiosk.ui.message import FailsafeScene
+from kiosk.ui.scene import Scene, View
 
 log = logging.getLogger(__name__)
 
@@ -16,13 +21,16 @@ LedColour = tuple[float, float, float]
 
 
 class SceneManager:
-    """Owns the screen surface; ``led`` (demo only) feeds a small on-screen copy of the status LED."""
+    """Owns the screen surface and one instance of each scene; ``led`` (demo only) feeds a small on-screen copy
+    of the status LED."""
 
-    def __init__(self, screen: pygame.Surface, look: Look, led: Callable[[], LedColour] | None = None) -> None:
+    def __init__(self, screen: pygame.Surface, look: Look, scenes: Mapping[str, Callable[[Look], Scene]],
+                 led: Callable[[], LedColour] | None = None) -> None:
         self.screen = screen
         self.look = look
-        self.scenes = build_scenes(look)
-        self.current: Scene = self.scenes["failsafe"]
+        self.scenes: dict[str, Scene] = {name: build(look) for name, build in scenes.items()}
+        self.scenes.setdefault(FailsafeScene.name, FailsafeScene(look))
+        self.current: Scene = self.scenes[FailsafeScene.name]
         self._led = led
         self._led_shown: LedColour | None = None
         self._led_rect = pygame.Rect(0, 0, look.px(56), look.px(56))
@@ -32,22 +40,30 @@ class SceneManager:
     def name(self) -> str:
         return self.current.name
 
-    def show(self, name: str, view: SceneView, now: float) -> None:
-        """Enter scene ``name`` and put its first frame on the screen."""
-        scene = self.scenes[name]
+    def show(self, name: str, view: View, now: float) -> bool:
+        """Enter scene ``name`` and put its first frame on the screen; False when it failed to draw and the
+        failsafe scene shows instead."""
+        scene = self.scenes.get(name)
         if scene is not self.current:
             self.current.leave()
+        shown = True
         try:
+            if scene is None:
+                raise KeyError(f"no scene named {name!r}")
             scene.enter(view, now)
             scene.draw(self.screen, now)
             self.current = scene
         except Exception:
             log.exception("ui: scene %s failed to draw; showing the failsafe scene", name)
-            self.current = self.scenes["failsafe"]
-            self.current.enter(SceneView(language=view.language), now)
+            shown = False
+            if scene is not None:
+                scene.leave()
+            self.current = self.scenes[FailsafeScene.name]
+            self.current.enter(View(language=view.language), now)
             self.current.draw(self.screen, now)
         self._draw_led(force=True)
         pygame.display.flip()
+        return shown
 
     def frame(self, now: float) -> None:
         """Draw the next frame of an animated scene and whatever overlay changed."""
@@ -58,8 +74,9 @@ class SceneManager:
         if rects:
             pygame.display.update(rects)
 
-    def hit(self, pos: tuple[int, int]) -> str | None:
-        return self.current.hit(pos)
+    def handle(self, event: Input) -> str | None:
+        """The current scene's answer to the shopper's input: an action, or None."""
+        return self.current.handle(event)
 
     def _draw_led(self, force: bool) -> pygame.Rect | None:
         if self._led is None:

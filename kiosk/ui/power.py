@@ -5,6 +5,7 @@ Dimmed or off, the main loop draws no animation frames (the attract rings stop),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import pygame
@@ -12,6 +13,7 @@ import pygame
 from kiosk.core.screen_power import Power
 from kiosk.ui.manager import SceneManager
 
+log = logging.getLogger(__name__)
 BLACK = (0, 0, 0)
 
 
@@ -21,6 +23,14 @@ class ScreenOutput:
     def __init__(self, backlight: Callable[[float], None] | None, dim_brightness: float) -> None:
         self.backlight = backlight
         self.dim_brightness = dim_brightness
+        self.power = Power.ON
+
+    def follow(self, ui: SceneManager, power: Power, now: float) -> None:
+        """Put ``power`` on the screen when it changed."""
+        if power is not self.power:
+            log.info("screen: %s -> %s", self.power.value, power.value)
+            self.power = power
+            self.apply(ui, power, now)
 
     def apply(self, ui: SceneManager, power: Power, now: float) -> None:
         """Show ``power``: on and dimmed redraw the current scene (without re-entering it), off goes black."""

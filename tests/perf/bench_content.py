@@ -2,7 +2,7 @@
 
 The switch is what the main thread does when an installed update goes live (kiosk.app._switch_content): the
 atomic symlink replacement with its fsync, the check of the installed bundle, the new look and scenes, and the
-first attract frame. Budget (ARCHITECTURE.md section 12): <= 100 ms. Download and verify run on the updater's
+first attract frame. Budget (docs/architecture.md, "Budgets"): <= 100 ms. Download and verify run on the updater's
 thread and have no budget of their own; they are reported for context.
 
 The UI keeps its frame budget meanwhile: a `kiosk run` at 1920x1080 polls a local `kiosk content serve` for the
@@ -42,14 +42,12 @@ def measure(quick: bool) -> list[Figure]:
     import pygame
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from kiosk.cli.screenshot import scene_manager
     from kiosk.content import manifest as mf
     from kiosk.content.library import Library, open_installed
     from kiosk.content.serve import serve_in_background
     from kiosk.content.updater import Updater
-    from kiosk.core.session import Scene
-    from kiosk.ui.look import Look
-    from kiosk.ui.manager import SceneManager
-    from kiosk.ui.scenes import SceneView
+    from kiosk.features.welcome.scenes.attract import AttractView
     from tests.bundles import make_bundle
 
     size_mb = 20 if quick else 100
@@ -87,8 +85,8 @@ def measure(quick: bool) -> list[Figure]:
                 started = time.perf_counter()
                 library.switch(version)
                 bundle = open_installed(library.folder(version), version, key.public_key())
-                ui = SceneManager(screen, Look(bundle, screen.get_size()))
-                ui.show(Scene.ATTRACT.value, SceneView("en"), time.monotonic())
+                ui = scene_manager(screen, bundle)
+                ui.show("attract", AttractView("en"), time.monotonic())
                 samples.append((time.perf_counter() - started) * 1000)
         finally:
             pygame.quit()

@@ -1,6 +1,6 @@
 """Idle CPU of the kiosk process (all threads, user + system) in % of one core, over a window of 10 s (3 s quick).
 
-Budgets (ARCHITECTURE.md section 12): <= 10 % on the animated attract scene, <= 2 % on a static scene. The static
+Budgets (docs/architecture.md, "Budgets"): <= 10 % on the animated attract scene, <= 2 % on a static scene. The static
 scene is "welcome", reached by tapping a demo member and waiting for the celebration to end; idle_timeout_s = 3600
 keeps it there.
 """

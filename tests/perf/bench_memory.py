@@ -1,6 +1,6 @@
 """Resident memory at 1920x1080 with the default content, after start plus 20 taps of demo members.
 
-Budget (ARCHITECTURE.md section 12): <= 150 MB, held against both VmRSS (now) and VmHWM (the peak so far), in MB of
+Budget (docs/architecture.md, "Budgets"): <= 150 MB, held against both VmRSS (now) and VmHWM (the peak so far), in MB of
 10^6 bytes.
 """
 

@@ -8,7 +8,7 @@
 - raw rate: the same topics and JSON bytes published with QoS 1 by a plain paho v2 client (32 in flight, like the
   link), from the first publish to the last PUBACK.
 
-Budget (ARCHITECTURE.md section 12): drain >= 0.5 x raw paho QoS 1 publish rate, same run, same broker.
+Budget (docs/architecture.md, "Budgets"): drain >= 0.5 x raw paho QoS 1 publish rate, same run, same broker.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import paho.mqtt.client as mqtt
 from harness import BenchmarkError, Figure, percentile
 
 from kiosk.config import MqttSettings
+from kiosk.core.commands import CommandRegistry
 from kiosk.core.events import new_ulid
 from kiosk.mqtt.commands import CommandLedger
 from kiosk.mqtt.link import MAX_IN_FLIGHT, KioskIdentity, MqttLink
@@ -99,8 +100,8 @@ def drain_s_of_backlog(folder: Path, port: int, backlog: int) -> tuple[list[tupl
                     outbox.add(tx, "tap", _tap(n))
         settings = MqttSettings(port=port)
         identity = KioskIdentity(KIOSK_ID, STORE_ID, boot_id, "bench", time.time(), time.monotonic(), folder)
-        link = MqttLink(settings, identity, outbox, CommandLedger(store), on_command=lambda *_: None,
-                        app_vitals=lambda: VITALS)
+        link = MqttLink(settings, identity, outbox, CommandLedger(store), CommandRegistry([]),
+                        on_command=lambda *_: None, app_vitals=lambda: VITALS)
         messages = [(link.events_topic + row.type, row.payload) for row in outbox.pending(limit=backlog)]
         if len(messages) != backlog:
             raise BenchmarkError(f"wrote {backlog} events, the outbox holds {len(messages)}")

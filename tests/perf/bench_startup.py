@@ -1,6 +1,6 @@
 """Start to first attract frame: from just before spawning ``kiosk run`` to the trace's ``frame.first``.
 
-Budget (ARCHITECTURE.md section 12): <= 2 s. Each of the starts must make it, so median and max both count.
+Budget (docs/architecture.md, "Budgets"): <= 2 s. Each of the starts must make it, so median and max both count.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run every kiosk benchmark, print each figure against its budget (ARCHITECTURE.md section 12) and write the
+"""Run every kiosk benchmark, print each figure against its budget (docs/architecture.md, "Budgets") and write the
 results to perf-results/latest.json.
 
     .venv/bin/python tests/perf/run.py [--quick]

@@ -5,20 +5,29 @@ animates)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pygame
 
 from kiosk.ui.look import mix
 from kiosk.ui.qr import qr_surface
-from kiosk.ui.scenes.base import Scene
+from kiosk.ui.scene import Scene, View
 from kiosk.ui.widgets import language_chips
 
 RING_PERIOD_S = 2.4
 RINGS = 3
 
 
+@dataclass(frozen=True)
+class AttractView(View):
+    join_url: str | None = None  # the one-time sign-up URL, shown as a QR code
+    reader_ok: bool = True  # False: the NFC reader is down, the QR code takes the target's place
+
+
 class AttractScene(Scene):
     name = "attract"
+    view_model = AttractView
+    view: AttractView
 
     def __init__(self, look) -> None:
         super().__init__(look)

@@ -7,7 +7,7 @@ import random
 
 import pygame
 
-from kiosk.ui.scenes.base import Scene, SceneView
+from kiosk.ui.scene import Scene, View
 
 PIECES = 90
 GRAVITY = 900.0  # pixels per second squared at 1080 lines
@@ -17,7 +17,7 @@ class CelebrateScene(Scene):
     name = "celebrate"
     animated = True
 
-    def enter(self, view: SceneView, now: float) -> None:
+    def enter(self, view: View, now: float) -> None:
         super().enter(view, now)
         look = self.look
         rng = random.Random()

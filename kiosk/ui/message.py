@@ -1,10 +1,10 @@
-"""Scenes that show a title and a few lines: join, backend unavailable, goodbye, failsafe."""
+"""Scenes that show a title and a few lines (join, unavailable, goodbye, maintenance), and the failsafe scene."""
 
 from __future__ import annotations
 
 import pygame
 
-from kiosk.ui.scenes.base import Scene
+from kiosk.ui.scene import Scene
 from kiosk.ui.widgets import done_button, language_chips
 
 
@@ -33,34 +33,6 @@ class MessageScene(Scene):
         if self.highlight_key:
             y += look.px(50)
             self.blit_centered(screen, look.render(self.t(self.highlight_key), 72, look.colour["highlight"]), y)
-
-
-class JoinScene(MessageScene):
-    name = "join"
-    title_key = "join.title"
-    body_keys = ("join.body",)
-    highlight_key = "join.bonus"
-
-
-class UnavailableScene(MessageScene):
-    name = "unavailable"
-    title_key = "unavailable.title"
-    body_keys = ("unavailable.body",)
-
-
-class GoodbyeScene(MessageScene):
-    name = "goodbye"
-    title_key = "goodbye.title"
-    with_buttons = False
-
-
-class MaintenanceScene(MessageScene):
-    """Switched on by store operations: the kiosk politely refuses taps."""
-
-    name = "maintenance"
-    title_key = "maintenance.title"
-    body_keys = ("maintenance.body",)
-    with_buttons = False
 
 
 class FailsafeScene(MessageScene):

@@ -1,4 +1,4 @@
-"""What every scene is: drawn from a SceneView, animated or static, with touch targets."""
+"""What every scene is: drawn from its own view model, animated or static, taking input through ``handle``."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ from dataclasses import dataclass
 
 import pygame
 
-from kiosk.core.member import Member, TierProgress
+from kiosk.ui.input import Input, Press
 from kiosk.ui.look import Look
 from kiosk.ui.widgets import Button, hit
 
 
 @dataclass(frozen=True)
-class SceneView:
-    """The data a scene shows; the scene keeps nothing of it after the next ``enter``."""
+class View:
+    """The data a scene shows. Each scene has its own view model, a subclass of this one; the scene keeps
+    nothing of it after :meth:`Scene.leave`."""
 
     language: str
-    member: Member | None = None
-    progress: TierProgress | None = None
-    join_url: str | None = None  # the one-time sign-up URL the attract screen shows as a QR code
-    reader_ok: bool = True  # False: the NFC reader is down, the attract screen offers the QR code instead
 
 
 class Scene:
@@ -28,21 +25,25 @@ class Scene:
     name = ""
     animated = False
     """An animated scene is drawn every frame; a static one only on entering it."""
+    view_model: type[View] = View
+    """The class of this scene's view model; every field but ``language`` has a default (the empty view)."""
 
     def __init__(self, look: Look) -> None:
         self.look = look
-        self.view = SceneView(language="en")
+        self.view = self.view_model(language="en")
         self.buttons: list[Button] = []
         self.entered_at = 0.0
 
-    def enter(self, view: SceneView, now: float) -> None:
+    def enter(self, view: View, now: float) -> None:
+        if not isinstance(view, self.view_model):
+            raise TypeError(f"the {self.name} scene draws a {self.view_model.__name__}, got {type(view).__name__}")
         self.view = view
         self.entered_at = now
         self.buttons = []
 
     def leave(self) -> None:
         """Forget the shown data: nothing of one shopper stays in memory for the next."""
-        self.view = SceneView(language=self.view.language)
+        self.view = self.view_model(language=self.view.language)
         self.buttons = []
 
     def draw(self, screen: pygame.Surface, now: float) -> None:
@@ -60,8 +61,13 @@ class Scene:
         self.draw(screen, now)
         return [screen.get_rect()]
 
-    def hit(self, pos: tuple[int, int]) -> str | None:
-        return hit(self.buttons, pos)
+    def handle(self, event: Input) -> str | None:
+        """React to the shopper's input; returns the action it asks for (``done``, ``lang:nb``, ...), if any.
+        A press on a button is its action; scenes with lists, wheels or forms override this for drags, swipes
+        and text."""
+        if isinstance(event, Press):
+            return hit(self.buttons, event.pos)
+        return None
 
     def blit_centered(self, screen: pygame.Surface, surface: pygame.Surface, y: int, x: int | None = None) -> None:
         cx = screen.get_width() // 2 if x is None else x

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pygame
 
-from kiosk.ui.scenes.base import Scene
+from kiosk.core.member import Member, TierProgress
+from kiosk.ui.scene import Scene, View
 from kiosk.ui.widgets import done_button, language_chips
+
+
+@dataclass(frozen=True)
+class WelcomeView(View):
+    member: Member | None = None
+    progress: TierProgress | None = None
 
 
 class WelcomeScene(Scene):
     name = "welcome"
+    view_model = WelcomeView
+    view: WelcomeView
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look

@@ -1,0 +1,17 @@
+"""Shopper and store features, one package each (docs/architecture.md, "A feature is a package").
+
+Adding a feature is one line here; nothing else in the app changes.
+"""
+
+from __future__ import annotations
+
+from kiosk.features.base import Feature
+from kiosk.features.content import Content
+from kiosk.features.device import Device
+from kiosk.features.maintenance import Maintenance
+from kiosk.features.welcome import Welcome
+
+
+def default_features() -> list[Feature]:
+    """The features the kiosk runs, in the order they see each loop turn."""
+    return [Welcome(), Maintenance(), Content(), Device()]

@@ -1,0 +1,157 @@
+"""The shopper's session: a tap celebrates at once, the backend says who it is, a member is welcomed and a new
+face invited to join; "Done", the idle timeout or the next tap end it. Also the phone hand-off (`session_joined`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kiosk.core import messages as msg
+from kiosk.core import session
+from kiosk.core.commands import REF_PATTERN, CommandSpec, Respond
+from kiosk.core.debounce import Debouncer
+from kiosk.core.events import EventType, new_ulid, utc_ms
+from kiosk.core.flow import Event
+from kiosk.core.member import progress
+from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
+from kiosk.features.welcome import flow
+from kiosk.features.welcome.events import EVENTS
+from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
+from kiosk.features.welcome.scenes.celebrate import CelebrateScene
+from kiosk.features.welcome.scenes.messages import GoodbyeScene, JoinScene, UnavailableScene
+from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
+from kiosk.ui.message import FailsafeScene
+
+log = logging.getLogger(__name__)
+
+SESSION_JOINED_ARGS = {"type": "object", "additionalProperties": False, "required": ["session_id", "member_ref"],
+                       "properties": {"session_id": {"type": "string", "pattern": REF_PATTERN},
+                                      "member_ref": {"type": "string", "pattern": REF_PATTERN}}}
+
+
+def led_colour(ctx: Context, key: str) -> tuple[float, ...]:
+    """A theme colour (``led_idle``, ``led_celebrate``) as the status LED takes it."""
+    return tuple(c / 255 for c in ctx.bundle.theme[key])
+
+
+def _attract_view(source: ViewSource) -> AttractView:
+    return AttractView(source.language, join_url=source.join_url, reader_ok=source.reader_ok)
+
+
+def _welcome_view(source: ViewSource) -> WelcomeView:
+    member = source.member
+    return WelcomeView(source.language, member, progress(member.points, source.tiers) if member else None)
+
+
+def _on_attract(ctx: Context) -> None:
+    ctx.parts.glow(led_colour(ctx, "led_idle"))
+    ctx.new_join_token()  # the last shopper's URL is retired with them
+
+
+class Welcome(Feature):
+    name = "welcome"
+
+    def scenes(self) -> list[SceneSpec]:
+        return [
+            SceneSpec(session.ATTRACT, AttractScene, _attract_view, on_enter=_on_attract),
+            SceneSpec(session.CELEBRATE, CelebrateScene),
+            SceneSpec(flow.WELCOME, WelcomeScene, _welcome_view),
+            SceneSpec(flow.JOIN, JoinScene),
+            SceneSpec(flow.UNAVAILABLE, UnavailableScene),
+            SceneSpec(session.GOODBYE, GoodbyeScene),
+            SceneSpec(session.FAILSAFE, FailsafeScene),
+        ]
+
+    def events(self) -> list[EventType]:
+        return EVENTS
+
+    def commands(self) -> list[CommandSpec]:
+        return [CommandSpec("session_joined", "The shopper of a session signed up or logged in on their phone.",
+                            SESSION_JOINED_ARGS, self._session_joined)]
+
+    def messages(self) -> Mapping[type, Callable[[Any], None]]:
+        return {msg.TapDetected: self._on_tap, msg.TapRejected: self._on_tap_rejected,
+                flow.LookupDone: self._on_lookup_done, flow.MemberJoined: self._on_member_joined}
+
+    def actions(self) -> Mapping[str, Callable[[str, float], None]]:
+        return {"done": self._done, "lang": self._language}
+
+    def vitals(self) -> dict:
+        return {"last_tap_at": utc_ms(self.ctx.last_tap_at) if self.ctx.last_tap_at else None}
+
+    def start(self, ctx: Context) -> None:
+        super().start(ctx)
+        self.debouncer = Debouncer(ctx.settings.nfc.same_tap_delay_s)
+        self._end_crashed_sessions()
+
+    def stop(self, now: float) -> None:
+        self.ctx.record(self.ctx.machine.stop(now))
+
+    def _end_crashed_sessions(self) -> None:
+        """Sessions that a crash or power cut left open end now, as ``crash``."""
+        rows = self.ctx.store.query("SELECT session_id FROM sessions WHERE ended_at IS NULL")
+        if rows:
+            log.info("session: %d session(s) left open by a crash ended", len(rows))
+        self.ctx.record([Event("session_ended", {"session_id": row["session_id"], "reason": "crash",
+                                                 "duration_s": None}) for row in rows])
+
+    def _on_tap(self, tap: msg.TapDetected) -> None:
+        ctx = self.ctx
+        ctx.tracer.mark("tap.detected", mono=tap.detected_mono, source=tap.source, kind=tap.credential.kind)
+        ctx.last_tap_at = time.time()
+        now = time.monotonic()
+        if not self.debouncer.accept(tap.credential, now):
+            ctx.tracer.mark("tap.ignored")
+            return
+        log.info("tap: a %s credential from %s", tap.credential.kind, tap.source)
+        ctx.screen_power.activity(now)  # a tap wakes the screen and goes on: the shopper meant it
+        if ctx.machine.suspended:
+            ctx.apply(flow.tap(ctx.machine, tap.credential, now, new_ulid()), now)  # refused politely
+            return
+        # Feedback first: LED, sound and the first celebration frame never wait for the store or network.
+        ctx.parts.celebrate(led_colour(ctx, "led_celebrate"))
+        ctx.tracer.mark("feedback.led")
+        ctx.apply(flow.tap(ctx.machine, tap.credential, now, new_ulid()), now)
+        ctx.tracer.mark("feedback.frame")
+        if tap.credential.kind == "phone_join":
+            # The phone read the join tag: its one-time URL is used up, the next shopper gets a fresh one.
+            ctx.record([Event("phone_join_offered", {"session_id": ctx.machine.session_id,
+                                                     "join_token": tap.credential.value, "via": "nfc"})])
+            ctx.new_join_token()
+
+    def _on_tap_rejected(self, rejected: msg.TapRejected) -> None:
+        """A tag without a usable credential: reported, nothing else changes."""
+        self.ctx.tracer.mark("tap.rejected", mono=rejected.detected_mono, reason=rejected.reason)
+        log.info("tap rejected: %s", rejected.reason)
+        self.ctx.record([Event("tap_rejected", {"reason": rejected.reason, "source": rejected.source})])
+
+    def _on_lookup_done(self, done: flow.LookupDone) -> None:
+        now = time.monotonic()
+        step = flow.lookup_done(self.ctx.machine, done.session_id, done.outcome, now)
+        if step.events:
+            log.info("lookup: %s", step.events[0].type)
+        self.ctx.apply(step, now)
+
+    def _on_member_joined(self, joined: flow.MemberJoined) -> None:
+        if joined.member is None:
+            log.warning("backend: the profile of a member who joined could not be fetched")
+            return
+        now = time.monotonic()
+        self.ctx.apply(flow.joined(self.ctx.machine, joined.session_id, joined.member, now), now)
+
+    def _done(self, action: str, now: float) -> None:
+        self.ctx.apply(self.ctx.machine.done(now), now)
+
+    def _language(self, action: str, now: float) -> None:
+        self.ctx.machine.set_language(action.removeprefix("lang:"))
+        self.ctx.refresh(now)
+
+    def _session_joined(self, args: dict, respond: Respond) -> None:
+        if not self.ctx.machine.is_current(args["session_id"]):
+            respond(False, error="that session is not on the screen (it ended or never was here)")
+            return
+        respond(True)
+        self.ctx.call(flow.fetch_profile(args["session_id"], args["member_ref"]))

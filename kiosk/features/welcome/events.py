@@ -1,0 +1,53 @@
+"""The events of a shopper's session, with their data schemas (as docs/asyncapi.yaml states them) and the
+state each one writes in its own transaction."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kiosk.core.events import EventType, Priority
+from kiosk.core.session import END_REASONS
+
+SESSION_ID = {"$ref": "#/components/schemas/Ulid"}
+CREDENTIAL_KIND = {"$ref": "#/components/schemas/CredentialKind"}
+
+
+def _obj(required: list[str], properties: dict) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+def _session_started(tx: Any, data: dict) -> None:
+    tx.execute("INSERT INTO sessions(session_id, credential_kind, started_at) VALUES (?, ?, ?)",
+               (data["session_id"], data["credential"]["kind"], time.time()))
+
+
+def _session_ended(tx: Any, data: dict) -> None:
+    tx.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session_id = ?",
+               (time.time(), data["reason"], data["session_id"]))
+
+
+EVENTS = [
+    EventType("tap", {"$ref": "#/components/schemas/TapData"}, personal=("$.data.credential.ref",),
+              persist=_session_started),
+    EventType("session_ended", _obj(["session_id", "reason", "duration_s"], {
+        "session_id": SESSION_ID, "reason": {"enum": list(END_REASONS)},
+        "duration_s": {"type": ["number", "null"], "minimum": 0,
+                       "description": "null when a crash ended it (the next start reports it)"}}),
+              persist=_session_ended),
+    EventType("member_identified", {"$ref": "#/components/schemas/MemberData"}, personal=("$.data.member_ref",)),
+    EventType("member_joined", {"$ref": "#/components/schemas/MemberData"}, Priority.CRITICAL,
+              personal=("$.data.member_ref",)),
+    EventType("unknown_credential", _obj(["session_id", "credential_kind"], {
+        "session_id": SESSION_ID, "credential_kind": CREDENTIAL_KIND})),
+    EventType("lookup_failed", _obj(["session_id"], {"session_id": SESSION_ID})),
+    EventType("tap_refused", _obj(["reason", "credential_kind"], {
+        "reason": {"enum": ["maintenance"]}, "credential_kind": CREDENTIAL_KIND})),
+    EventType("tap_rejected", _obj(["reason", "source"], {
+        "reason": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$",
+                   "description": "e.g. ndef_malformed, app_error_status"},
+        "source": {"type": "string"}})),
+    EventType("phone_join_offered", _obj(["session_id", "join_token", "via"], {
+        "session_id": {"oneOf": [SESSION_ID, {"type": "null"}]},
+        "join_token": {"$ref": "#/components/schemas/Ref"}, "via": {"enum": ["nfc", "qr"]}})),
+]

@@ -1,0 +1,91 @@
+"""The welcome flow, pure: a tap asks the backend who it is; the answer picks the scene after the celebration.
+
+    >>> from kiosk.core.credential import Credential
+    >>> from kiosk.core.session import SessionMachine
+    >>> machine = SessionMachine(idle_timeout_s=45, language="en")
+    >>> step = tap(machine, Credential("ndef", "M-1"), now=0.0, session_id="S1")
+    >>> step.scene, len(step.calls)
+    ('celebrate', 1)
+    >>> step = lookup_done(machine, "S1", None, now=2.0)
+    >>> step.scene, [event.type for event in step.events]
+    ('join', ['unknown_credential'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.credential import Credential
+from kiosk.core.flow import Call, Event, Step
+from kiosk.core.member import Member
+from kiosk.core.session import SessionMachine
+
+WELCOME, JOIN, UNAVAILABLE = "welcome", "join", "unavailable"
+
+
+class LookupFailed:
+    """The lookup outcome when the backend could not answer."""
+
+    def __repr__(self) -> str:
+        return "LOOKUP_FAILED"
+
+
+LOOKUP_FAILED = LookupFailed()
+LookupOutcome = Member | None | LookupFailed
+
+
+@dataclass(frozen=True)
+class LookupDone:
+    """The backend's answer for the credential of ``session_id``."""
+
+    session_id: str
+    outcome: LookupOutcome
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    """The backend's profile of a member who joined on their phone during ``session_id``; None if it failed."""
+
+    session_id: str
+    member: Member | None
+
+
+def tap(machine: SessionMachine, credential: Credential, now: float, session_id: str) -> Step:
+    """A new session celebrates at once and asks the backend who it is (refused while suspended)."""
+    step = machine.tap(credential, now, session_id)
+    if step.scene is None:
+        return step
+    lookup = Call(run=lambda backend: backend.lookup(credential),
+                  reply=lambda result, error: LookupDone(session_id, LOOKUP_FAILED if error else result))
+    return Step(step.scene, step.events, [lookup])
+
+
+def lookup_done(machine: SessionMachine, session_id: str, outcome: LookupOutcome, now: float) -> Step:
+    """A member is welcomed, a new face invited to join; without an answer the shopper is told so. Answers for
+    a session already gone, or already answered, are dropped."""
+    if not machine.is_current(session_id) or machine.resolved:
+        return Step()
+    if isinstance(outcome, Member):
+        scene, member = WELCOME, outcome
+        event = Event("member_identified", {"session_id": session_id, "member_ref": outcome.ref,
+                                            "tier": outcome.tier})
+    elif outcome is None:
+        scene, member = JOIN, None
+        event = Event("unknown_credential", {"session_id": session_id,
+                                             "credential_kind": machine.credential.kind})
+    else:
+        scene, member = UNAVAILABLE, None
+        event = Event("lookup_failed", {"session_id": session_id})
+    return machine.resolve(session_id, scene, member, [event], now)
+
+
+def fetch_profile(session_id: str, member_ref: str) -> Call:
+    """After `session_joined`: the new member's profile, answered as :class:`MemberJoined`."""
+    return Call(run=lambda backend: backend.profile(member_ref),
+                reply=lambda result, error: MemberJoined(session_id, None if error else result))
+
+
+def joined(machine: SessionMachine, session_id: str, member: Member, now: float) -> Step:
+    """The shopper of ``session_id`` joined or logged in on their phone: welcome them."""
+    event = Event("member_joined", {"session_id": session_id, "member_ref": member.ref, "tier": member.tier})
+    return machine.resolve(session_id, WELCOME, member, [event], now)

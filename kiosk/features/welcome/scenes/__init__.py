@@ -1,0 +1,1 @@
+"""The scenes of a shopper's session: attract, celebrate, welcome, join, unavailable, goodbye."""

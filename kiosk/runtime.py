@@ -1,0 +1,182 @@
+"""The running kiosk's state and what features may do with it: the one implementation of
+:class:`kiosk.features.base.Context`. Main thread only; other threads read :attr:`Runtime.vitals` alone, an
+immutable snapshot this thread publishes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from types import MappingProxyType
+from typing import Any
+
+import pygame
+
+from kiosk.backend.port import LoyaltyBackend
+from kiosk.bus import post
+from kiosk.clock import clock_synced
+from kiosk.config import Settings
+from kiosk.content.bundle import Bundle
+from kiosk.content.library import Library, Trial
+from kiosk.core.flow import Call, Event, Step
+from kiosk.core.screen_power import ScreenPower
+from kiosk.core.session import SessionMachine
+from kiosk.devices.parts import KioskParts
+from kiosk.features.base import ViewSource
+from kiosk.features.registry import FeatureSet
+from kiosk.storage.journal import Journal
+from kiosk.storage.store import Store
+from kiosk.tap.reader import TapReader
+from kiosk.tap.setup import join_url, new_join_token
+from kiosk.trace import Tracer
+from kiosk.ui.look import Look
+from kiosk.ui.manager import SceneManager
+from kiosk.ui.scene import View
+
+log = logging.getLogger(__name__)
+
+VITALS_EVERY_S = 1.0  # how often the main thread publishes its vitals for telemetry
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, features: FeatureSet, store: Store, journal: Journal,
+                 backend: LoyaltyBackend, library: Library, crashed_trial: Trial | None, bundle: Bundle,
+                 tracer: Tracer, screen_power: ScreenPower, demo: bool) -> None:
+        self.settings = settings
+        self.features = features
+        self.store = store
+        self.journal = journal
+        self.backend = backend
+        self.content_library = library
+        self.crashed_trial = crashed_trial
+        self.bundle = bundle
+        self.tracer = tracer
+        self.screen_power = screen_power
+        self.demo = demo
+        self.machine = SessionMachine(settings.kiosk.idle_timeout_s, settings.kiosk.language)
+        self.reader: TapReader | None = None
+        self.reader_ok: bool | None = None
+        self.last_tap_at: float | None = None
+        self.join_token = new_join_token()
+        self.restart_requested = False
+        self.running = False
+        self.parts: KioskParts
+        self.ui: SceneManager
+        self.frame_times: deque[float] = deque(maxlen=900)  # seconds per drawn frame, for telemetry
+        self.next_frame = 0.0  # when an animated scene draws its next frame
+        self.vitals: MappingProxyType = MappingProxyType({})
+        self._vitals_at = -VITALS_EVERY_S
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backend")
+
+    def open_screen(self, screen: pygame.Surface, parts: KioskParts) -> None:
+        self.parts = parts
+        self.ui = self._scene_manager(screen, self.bundle)
+
+    def _scene_manager(self, screen: pygame.Surface, bundle: Bundle) -> SceneManager:
+        led = (lambda: self.parts.led_colour) if self.demo else None
+        specs = {name: spec.build for name, spec in self.features.scenes.items()}
+        return SceneManager(screen, Look(bundle, screen.get_size()), specs, led=led)
+
+    # The Context features use.
+
+    def post(self, message: object) -> None:
+        post(message)
+
+    def shown_scene(self) -> str:
+        return self.ui.name
+
+    def apply(self, step: Step, now: float) -> None:
+        """Events first (one transaction), then the scene, then the calls: a shown scene is already recorded."""
+        if step.scene is not None and step.scene != self.machine.scene:
+            raise ValueError(f"a step shows {step.scene!r} but the session is on {self.machine.scene!r}: "
+                             "scenes change through the SessionMachine (go, resolve, suspend)")
+        self.record(step.events)
+        if step.scene is not None:
+            self.show(step.scene, now)
+        for call in step.calls:
+            self.call(call)
+
+    def record(self, events: list[Event]) -> None:
+        self.journal.record(events)
+
+    def show(self, scene: str, now: float, *, enter: bool = True) -> None:
+        """Enter ``scene`` (its entry side effects first, then the drawing from today's data); a scene that fails
+        to draw is reported to the session, which ends it (the failsafe scene shows)."""
+        spec = self.features.scenes.get(scene)
+        if enter and spec is not None and spec.on_enter is not None:
+            spec.on_enter(self)
+        source = ViewSource(self.machine.language, self.machine.member, self.bundle.tiers, self.join_url(),
+                            self.reader_ok is not False)
+        try:
+            view = spec.view(source) if spec else None
+        except Exception:
+            log.exception("ui: the view of scene %s failed", scene)
+            view = None
+        if view is None or not self.ui.show(scene, view, now):
+            failed = self.machine.scene_failed(now)
+            self.record(failed.events)
+            self.ui.show(failed.scene, View(self.machine.language), now)
+        self.next_frame = now + 1 / self.settings.display.fps
+        log.info("scene: %s", self.ui.name)
+        self.tracer.mark("scene.enter", scene=self.ui.name)
+
+    def refresh(self, now: float) -> None:
+        self.show(self.machine.scene, now, enter=False)
+
+    def call(self, call: Call) -> None:
+        self._executor.submit(self._run_call, call)
+
+    def _run_call(self, call: Call) -> None:
+        """On a worker: the call, then its answer as a message; a failure is an answer too."""
+        try:
+            result, error = call.run(self.backend), None
+        except Exception as exc:
+            log.warning("backend: call failed: %s", exc)
+            result, error = None, exc
+        post(call.reply(result, error))
+
+    def submit(self, work: Callable[..., Any], *args: Any) -> None:
+        self._executor.submit(work, *args)
+
+    def use_bundle(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.ui = self._scene_manager(self.ui.screen, bundle)
+        self.refresh(time.monotonic())
+
+    def screen_png(self) -> tuple[bytes, tuple[int, int]]:
+        buffer = io.BytesIO()
+        pygame.image.save(self.ui.screen, buffer, "screen.png")
+        return buffer.getvalue(), self.ui.screen.get_size()
+
+    def join_url(self) -> str | None:
+        return join_url(self.settings.nfc.join_url, self.join_token)
+
+    def new_join_token(self) -> None:
+        self.join_token = new_join_token()
+        if self.reader:
+            self.reader.set_join_url(self.join_token, self.join_url())
+
+    def restart(self) -> None:
+        self.restart_requested = True
+        self.running = False
+
+    # Health, for other threads.
+
+    def publish_vitals(self, now: float) -> None:
+        """Every VITALS_EVERY_S: the app's health as one immutable mapping that the MQTT threads may read."""
+        if now - self._vitals_at < VITALS_EVERY_S:
+            return
+        self._vitals_at = now
+        frames = sorted(self.frame_times)
+        p99 = frames[min(len(frames) - 1, int(len(frames) * 0.99))] if frames else None
+        vitals = {"clock_synced": clock_synced(), "frame_time_p99_ms": round(p99 * 1000, 2) if p99 else None}
+        for feature in self.features.features:
+            vitals.update(feature.vitals())
+        self.vitals = MappingProxyType(vitals)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
