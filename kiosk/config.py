@@ -10,8 +10,6 @@ and bad values raise :class:`~kiosk.exc.ConfigError` naming the file, the key an
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import os
 import re
@@ -21,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from kiosk import keys
 from kiosk.core.screen_power import parse_hours
 from kiosk.exc import ConfigError
 
@@ -47,13 +46,6 @@ def _bcm_pin(default: int) -> Any:
 
 def _topic_safe(value: str) -> bool:
     return bool(_TOPIC_SAFE.match(value))
-
-
-def _ed25519_key(value: str) -> bool:
-    try:
-        return len(base64.b64decode(value, validate=True)) == 32
-    except (binascii.Error, ValueError):
-        return False
 
 
 def _topic_prefix(value: str) -> bool:
@@ -163,7 +155,7 @@ class MqttSettings:
     topic_prefix: str = _setting("loyalty/v1", "topic levels without '+', '#' or empty levels", _topic_prefix)
     telemetry_interval_s: float = _setting(60.0, "seconds from 5 to 86400", lambda v: 5 <= v <= 86400)
     command_keys: tuple[str, ...] = _setting(
-        (), "a list of Ed25519 public keys, 32 bytes each in base64", lambda v: all(map(_ed25519_key, v))
+        (), "a list of Ed25519 public keys, 32 bytes each in base64", lambda v: all(map(keys.is_public_key, v))
     )
     ha_discovery: bool = _setting(False, "true or false")
 
@@ -192,7 +184,7 @@ class ContentSettings:
     dir: str = _setting("", "a content bundle directory, or empty for the built-in content")
     # Remote bundles must be signed by this key; empty turns remote updates (and installed bundles) off.
     public_key: str = _setting("", "an Ed25519 public key, 32 bytes in base64, or empty",
-                               lambda v: v == "" or _ed25519_key(v))
+                               lambda v: v == "" or keys.is_public_key(v))
     update_url: str = _setting("", "an http:// or https:// URL of a bundle folder, or empty",
                                lambda v: v == "" or v.startswith(("http://", "https://")))
     poll_interval_s: float = _setting(3600.0, "seconds from 5 to 604800, or 0 to never poll",

@@ -10,10 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from werkzeug import Response
 
-from kiosk import config
+from kiosk import config, keys
 from kiosk.app import KioskApp
 from kiosk.bus import post
-from kiosk.content import authoring
 from kiosk.content.library import Library, Trial
 from kiosk.content.serve import serve_in_background
 from kiosk.core.messages import ContentProgress
@@ -144,7 +143,7 @@ def test_the_kiosk_polls_for_newer_bundles_by_itself(tmp_path, kiosks):
     make_bundle(site / "live", key, 2)
     server, url = serve_in_background(site)
     try:
-        config = write_config(tmp_path, content={"public_key": authoring.public_of(key), "update_url": url + "live/",
+        config = write_config(tmp_path, content={"public_key": keys.public_text(key), "update_url": url + "live/",
                                                  "poll_interval_s": 5})
         kiosk = KioskProcess(config, trace=tmp_path / "trace.jsonl")
         kiosks.append(kiosk)
@@ -208,7 +207,7 @@ def app_with_update(tmp_path):
     attract screen."""
     key = Ed25519PrivateKey.generate()
     settings = config.load(write_config(tmp_path, debug={"input_socket": ""},
-                                        content={"public_key": authoring.public_of(key), "trial_timeout_s": 2}))
+                                        content={"public_key": keys.public_text(key), "trial_timeout_s": 2}))
     library = Library(tmp_path / "state" / "content")
     for version in (2, 3):
         make_bundle(library.staging_folder(version), key, version, greeting=f"Done {version}")

@@ -7,6 +7,7 @@ import sys
 import pygame
 import requests
 
+from kiosk import keys
 from kiosk.cli.main import main
 from kiosk.config import LANGUAGES
 from kiosk.content import manifest as mf
@@ -19,7 +20,7 @@ def test_shipped_bundle_is_signed_with_the_development_key(capsys):
     public = (REPO / "deploy" / "content-dev.pub").read_text().strip()
     assert main(["content", "validate", str(DEFAULT_DIR), "--public-key", public]) == 0
     assert "version 1" in capsys.readouterr().out
-    assert mf.load_verified(DEFAULT_DIR, mf.public_key(public)).version == 1
+    assert mf.load_verified(DEFAULT_DIR, keys.public_key(public)).version == 1
 
 
 def test_keygen_pack_sign_validate(tmp_path, capsys):

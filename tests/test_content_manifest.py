@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk import keys
 from kiosk.content import authoring
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.content.schemas import JSON_CAP, REGISTRY, FileSchema, register
-from kiosk.exc import ContentError
+from kiosk.exc import ContentError, KioskError
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -129,7 +130,7 @@ def test_malformed_manifests_are_refused(body):
 
 
 def test_validate_checks_schemas_files_and_signature(signed, key):
-    public = authoring.public_of(key)
+    public = keys.public_text(key)
     bundle, manifest = authoring.validate(signed, public)
     assert manifest.version == 5 and bundle.tiers
     (signed / "theme.json").write_text(json.dumps({"accent": "pink"}))
@@ -139,11 +140,11 @@ def test_validate_checks_schemas_files_and_signature(signed, key):
 
 def test_keygen_writes_a_private_key_once(tmp_path):
     path = tmp_path / "signing.key"
-    public = authoring.keygen(path)
+    public = keys.generate(path)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert authoring.public_of(authoring.read_private_key(path)) == public
-    with pytest.raises(FileExistsError):
-        authoring.keygen(path)
+    assert keys.public_text(keys.load_private(path)) == public
+    with pytest.raises(KioskError, match="not overwriting"):
+        keys.generate(path)
 
 
 def test_a_feature_registers_its_schema_and_its_references_resolve(tmp_path, monkeypatch):

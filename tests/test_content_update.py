@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from werkzeug import Response
 
+from kiosk import keys
 from kiosk.content import authoring
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR
@@ -72,7 +73,7 @@ def test_good_update_is_installed_and_the_kiosk_starts_from_it(served, run, key)
     assert (outcome.stage, outcome.version) == ("ready", 2)
     assert run.library.installed() == [2] and not run.library.staging.exists()
     run.library.switch(2)
-    public = authoring.public_of(key)
+    public = keys.public_text(key)
     bundle = choose(run.library, public, "")
     assert (bundle.version, bundle.text("en", "button.done")) == (2, "Finished")
     assert bundle.path == run.library.folder(2)
@@ -205,7 +206,7 @@ def test_the_library_keeps_the_current_and_two_previous_versions(tmp_path, key):
 def test_the_kiosk_falls_back_to_the_last_good_then_the_built_in(tmp_path, key, caplog):
     caplog.set_level(logging.INFO)
     library = Library(tmp_path / "content")
-    public = authoring.public_of(key)
+    public = keys.public_text(key)
     for version in (2, 3):
         make_bundle(library.staging_folder(version), key, version)
         library.install(version)
@@ -285,4 +286,4 @@ def test_rolling_back_the_first_installed_version_returns_to_the_built_in(tmp_pa
     library.begin_trial(Trial(2, None, "poll"))
     library.roll_back(Trial(2, None, "poll"))
     assert library.current() is None and not library.current_link.is_symlink() and library.installed() == []
-    assert choose(library, authoring.public_of(key), "").path == DEFAULT_DIR
+    assert choose(library, keys.public_text(key), "").path == DEFAULT_DIR

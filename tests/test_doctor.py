@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk import config
+from kiosk import config, keys
 from kiosk.cli import doctor
-from kiosk.content import authoring
 from kiosk.content.library import Library, Trial
 from kiosk.storage.store import Store
 from tests.bundles import make_bundle
@@ -142,7 +141,7 @@ def test_embedded_backend_state_database(tmp_path):
 
 def test_content_reports_the_installed_bundles(tmp_path):
     key = Ed25519PrivateKey.generate()
-    public = authoring.public_of(key)
+    public = keys.public_text(key)
     settings = settings_for(tmp_path, content={"public_key": public})
     result = doctor.check_content(settings)
     assert result.status == "PASS" and result.detail.endswith("version 1; no installed bundles")

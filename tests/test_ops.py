@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from kiosk import config
+from kiosk import config, keys
 from kiosk.cli import main as cli
 from kiosk.exc import KioskError
 from kiosk.features import default_features
 from kiosk.features.registry import FeatureSet
 from kiosk.mqtt.commands import parse, public_keys
-from kiosk.ops import keys, send, table
+from kiosk.ops import send, table
 from kiosk.ops.fleet import Fleet, KioskState
 from tests import contract
 from tests.helpers import REPO, KioskProcess, Listener, free_port, wait_for, write_config

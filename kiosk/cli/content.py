@@ -56,9 +56,9 @@ def _utc(text: str) -> datetime:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from kiosk.content.authoring import keygen
+    from kiosk import keys
 
-    print(keygen(args.out))
+    print(keys.generate(args.out))
     print(f"private key written to {args.out}: keep it off the kiosks; put the line above in [content] public_key",
           file=sys.stderr)
     return 0
@@ -90,9 +90,10 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    from kiosk.content.authoring import read_private_key, sign
+    from kiosk import keys
+    from kiosk.content.authoring import sign
 
-    sign(args.dir, read_private_key(args.key))
+    sign(args.dir, keys.load_private(args.key))
     print(f"{args.dir}/manifest.sig written")
     return 0
 

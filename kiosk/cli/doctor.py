@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import config
+from kiosk import config, keys
 from kiosk.clock import clock_synced
 from kiosk.exc import KioskError
 
@@ -221,16 +221,12 @@ def check_display(settings: config.Settings) -> Result:
 
 
 def check_broker(settings: config.Settings) -> Result:
-    import paho.mqtt.client as mqtt
+    from kiosk.mqtt.client import new_client
 
     s = settings.mqtt
     if not s.enabled:
         return Result("broker", WARN, "[mqtt] enabled = false: events stay in the outbox, nobody sees the kiosk")
     where = f"{s.host}:{s.port}" + (" (TLS)" if s.tls else "")
-    # Its own client id: the kiosk's id would push a running kiosk off the broker.
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"kiosk-{settings.kiosk.id}-doctor",
-                         protocol=mqtt.MQTTv5)
-    client.connect_timeout = BROKER_TIMEOUT_S
     answered = threading.Event()
     answer: dict[str, object] = {}
 
@@ -238,12 +234,10 @@ def check_broker(settings: config.Settings) -> Result:
         answer["code"] = reason_code
         answered.set()
 
-    client.on_connect = on_connect
-    try:
-        if s.tls:
-            client.tls_set(ca_certs=s.ca_file or None, certfile=s.cert_file or None, keyfile=s.key_file or None)
-        if s.username:
-            client.username_pw_set(s.username, s.password or None)
+    try:  # its own client id: the kiosk's id would push a running kiosk off the broker
+        client = new_client(s, f"kiosk-{settings.kiosk.id}-doctor")
+        client.connect_timeout = BROKER_TIMEOUT_S
+        client.on_connect = on_connect
         client.connect(s.host, s.port, keepalive=10)
     except ssl.SSLError as exc:
         return Result("broker", FAIL, f"{where}: TLS handshake failed ({exc.reason or exc}): check [mqtt] tls, "
@@ -389,7 +383,6 @@ def _installed(settings: config.Settings) -> tuple[str, bool]:
     """The remote bundles in ``{state_dir}/content`` (shown before the local one): current, previous and
     rejected versions; True with them when the kiosk cannot use its current one."""
     from kiosk.content.library import Library, open_installed
-    from kiosk.content.manifest import public_key
 
     library = Library(Path(settings.kiosk.state_dir) / "content")
     current, versions, rejected = library.current(), library.installed(), library.floor()
@@ -406,7 +399,7 @@ def _installed(settings: config.Settings) -> tuple[str, bool]:
     if current is None:
         return text, False
     try:
-        open_installed(library.folder(current), current, public_key(settings.content.public_key))
+        open_installed(library.folder(current), current, keys.public_key(settings.content.public_key))
     except KioskError as exc:
         return f"{text}; the current one is unusable, the kiosk shows the last good ({exc})", True
     return text, False

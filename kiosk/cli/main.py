@@ -211,9 +211,10 @@ def _ops_watch(args: argparse.Namespace) -> int:
 
 
 def _ops_send(args: argparse.Namespace) -> int:
+    from kiosk import keys
     from kiosk.features import default_features
     from kiosk.features.registry import FeatureSet
-    from kiosk.ops import keys, send
+    from kiosk.ops import send
 
     key = keys.load_private(args.sign_key) if args.sign_key else None
     return send.run(config.load(args.config).mqtt, args.kiosk, args.cmd, send.parse_args(args.args),
@@ -221,7 +222,7 @@ def _ops_send(args: argparse.Namespace) -> int:
 
 
 def _ops_keygen(args: argparse.Namespace) -> int:
-    from kiosk.ops import keys
+    from kiosk import keys
 
     public = keys.generate(args.out)
     print(f"kiosk ops keygen: private key in {args.out}; add the public key to the kiosks' config: "

@@ -3,7 +3,6 @@ all, so a marketer sees a change before it ships. Renders headless, like ``kiosk
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pygame
 from kiosk.cli.screenshot import draw, scene_manager
 from kiosk.config import LANGUAGES, Settings
 from kiosk.content.bundle import load_bundle
+from kiosk.ui.display import open_display
 
 THUMB_WIDTH = 320
 LABEL_HEIGHT = 28
@@ -20,12 +20,9 @@ LABEL_HEIGHT = 28
 def preview(settings: Settings, folder: Path, out: Path) -> list[Path]:
     """Write ``out/{scene}-{language}.png`` for every scene and language and ``out/contact-sheet.png``;
     returns the files written, the sheet last. The bundle is checked first (ContentError if it fails)."""
-    os.environ["SDL_VIDEODRIVER"] = "dummy"
     bundle = load_bundle(folder)
-    pygame.display.init()
-    pygame.font.init()
     try:
-        screen = pygame.display.set_mode((settings.display.width, settings.display.height))
+        screen = open_display("headless", settings.display.width, settings.display.height)
         ui = scene_manager(screen, bundle)
         out.mkdir(parents=True, exist_ok=True)
         shots: list[tuple[str, pygame.Surface, Path]] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pygame
@@ -15,6 +14,7 @@ from kiosk.features import default_features
 from kiosk.features.base import ViewSource
 from kiosk.features.registry import FeatureSet
 from kiosk.tap.setup import join_url
+from kiosk.ui.display import open_display
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
 
@@ -23,12 +23,9 @@ _SCENES = FeatureSet(default_features())
 
 
 def render_scene(settings: Settings, scene: str, language: str, out: Path) -> None:
-    os.environ["SDL_VIDEODRIVER"] = "dummy"
     bundle = load_configured(settings.content.dir)
-    pygame.display.init()
-    pygame.font.init()
     try:
-        screen = pygame.display.set_mode((settings.display.width, settings.display.height))
+        screen = open_display("headless", settings.display.width, settings.display.height)
         ui = scene_manager(screen, bundle)
         if scene not in ui.scenes:
             raise KioskError(f"no scene named {scene!r}; known: {', '.join(ui.scenes)}")

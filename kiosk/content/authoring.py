@@ -1,46 +1,24 @@
 """Making bundles: a signing key, the manifest of a folder, its signature, and the checks a kiosk will run.
 
 The private key file holds the 32-byte Ed25519 seed in base64 on one line; the public key that goes into
-``[content] public_key`` is printed by :func:`keygen` and :func:`public_of`.
+``[content] public_key`` is printed by `kiosk content keygen` (kiosk/keys.py).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle
 from kiosk.exc import ContentError
 
 DEFAULT_VALIDITY = timedelta(days=365)
-
-
-def keygen(path: Path) -> str:
-    """Write a new private key to ``path`` (mode 0600, never over an existing file); return its public key."""
-    key = Ed25519PrivateKey.generate()
-    seed = key.private_bytes_raw()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(base64.b64encode(seed).decode() + "\n")
-    return public_of(key)
-
-
-def read_private_key(path: Path) -> Ed25519PrivateKey:
-    try:
-        seed = base64.b64decode(path.read_text().strip(), validate=True)
-        return Ed25519PrivateKey.from_private_bytes(seed)
-    except (OSError, ValueError) as exc:
-        raise ContentError(f"{path}: not a private key written by `kiosk content keygen` ({exc})") from None
-
-
-def public_of(key: Ed25519PrivateKey) -> str:
-    return base64.b64encode(key.public_key().public_bytes_raw()).decode()
 
 
 def pack(folder: Path, version: int, expires: datetime) -> mf.Manifest:
@@ -75,7 +53,7 @@ def validate(folder: Path, public_key: str | None) -> tuple[Bundle, mf.Manifest 
     if not (folder / mf.MANIFEST).exists():
         return bundle, None
     if public_key:
-        manifest = mf.load_verified(folder, mf.public_key(public_key))
+        manifest = mf.load_verified(folder, keys.public_key(public_key))
     else:
         manifest = mf.parse(mf.read_capped(folder / mf.MANIFEST, mf.MANIFEST_CAP))
         mf.verify_folder(folder, manifest)

@@ -23,9 +23,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle, load_configured
 from kiosk.exc import ContentError
+from kiosk.files import fsync_dir, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,6 @@ class Trial:
     version: int
     previous: int | None
     trigger: str
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or link in ``path`` durable: without it a power cut may undo the change after the fact."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Library:
@@ -159,13 +152,7 @@ class Library:
     def _write(self, name: str, text: str) -> None:
         """Replace the small file ``name`` atomically and durably (written under a temporary name, renamed)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        temporary = self.root / f"{name}.new"
-        with temporary.open("w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temporary, self.root / name)
-        fsync_dir(self.root)
+        write_atomic(self.root / name, text.encode())
 
     def prune(self) -> None:
         """Keep the current version and the KEEP_PREVIOUS before it; delete the rest."""
@@ -206,7 +193,7 @@ def choose(library: Library, public_key: str, configured_dir: str) -> Bundle:
         candidates = []
     for version in candidates:
         try:
-            bundle = open_installed(library.folder(version), version, mf.public_key(public_key))
+            bundle = open_installed(library.folder(version), version, keys.public_key(public_key))
         except ContentError as exc:
             log.warning("content: installed version %s unusable: %s", version, exc)
             continue

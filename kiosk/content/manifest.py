@@ -69,11 +69,6 @@ class Manifest:
         return sum(entry.length for entry in self.files.values())
 
 
-def public_key(encoded: str) -> Ed25519PublicKey:
-    """The key of ``[content] public_key`` (config already checked it is 32 bytes of base64)."""
-    return Ed25519PublicKey.from_public_bytes(base64.b64decode(encoded, validate=True))
-
-
 def check_path(name: object) -> str:
     """``name`` if it is a plain relative path inside the bundle, else BundleRefused (``bad_path``)."""
     if not isinstance(name, str) or not name or len(name) > 255 or "\\" in name or "\0" in name:

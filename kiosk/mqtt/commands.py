@@ -25,6 +25,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk import keys
 from kiosk.exc import CommandRefused
 from kiosk.storage.store import Store
 
@@ -121,7 +122,8 @@ def _verify(topic: str, body: dict, keys: list[Ed25519PublicKey], cmd_id: str) -
 
 
 def public_keys(encoded: tuple[str, ...]) -> list[Ed25519PublicKey]:
-    return [Ed25519PublicKey.from_public_bytes(base64.b64decode(k)) for k in encoded]
+    """The keys of ``[mqtt] command_keys`` (config has checked each)."""
+    return [keys.public_key(k) for k in encoded]
 
 
 class CommandLedger:

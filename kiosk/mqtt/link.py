@@ -32,6 +32,7 @@ from kiosk.core.events import utc_ms
 from kiosk.core.heartbeat import Heartbeat
 from kiosk.exc import CommandRefused
 from kiosk.mqtt import commands
+from kiosk.mqtt.client import new_client
 from kiosk.mqtt.commands import Command, CommandLedger
 from kiosk.mqtt.discovery import HA_STATUS_TOPIC, discovery_messages
 from kiosk.mqtt.telemetry import telemetry
@@ -105,11 +106,7 @@ class MqttLink:
 
     def _build_client(self) -> mqtt.Client:
         s = self._settings
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self._client_id, protocol=mqtt.MQTTv5)
-        if s.tls:
-            client.tls_set(ca_certs=s.ca_file or None, certfile=s.cert_file or None, keyfile=s.key_file or None)
-        if s.username:
-            client.username_pw_set(s.username, s.password or None)
+        client = new_client(s, self._client_id)
         client.will_set(self.status_topic, "offline", qos=1, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_inflight_messages_set(MAX_IN_FLIGHT)

@@ -11,6 +11,7 @@ import paho.mqtt.client as mqtt
 
 from kiosk.config import MqttSettings
 from kiosk.exc import KioskError
+from kiosk.mqtt.client import new_client
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -31,12 +32,7 @@ def connect(settings: MqttSettings, role: str, topics: list[tuple[str, int]],
 
     Raises KioskError when the broker cannot be reached, refuses the connection or the subscription.
     """
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id(role), protocol=mqtt.MQTTv5)
-    if settings.tls:
-        client.tls_set(ca_certs=settings.ca_file or None, certfile=settings.cert_file or None,
-                       keyfile=settings.key_file or None)
-    if settings.username:
-        client.username_pw_set(settings.username, settings.password or None)
+    client = new_client(settings, client_id(role))
     where = f"the broker {settings.host}:{settings.port}"
     subscribed = threading.Event()
     failures: list[str] = []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
+
+from kiosk.files import write_atomic
 
 SECRET_FILE = "uid_hmac.key"
 
@@ -33,14 +34,7 @@ class UidHasher:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_bytes(32)
-        # Write then rename so a power cut never leaves a short key that would re-key every card.
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, key, 0o600)  # a power cut never leaves a short key that would re-key every card
         return key
 
     def credential_value(self, uid: bytes) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import time
 
+from kiosk import keys
 from kiosk.content.bundle import Bundle
 from kiosk.content.library import Trial, choose, open_installed
-from kiosk.content.manifest import public_key
 from kiosk.content.updater import Updater
 from kiosk.core import messages as msg
 from kiosk.core.commands import Respond
@@ -33,7 +33,7 @@ class ContentSwitch:
         self.settings = settings
         library = ctx.content_library
         # Remote bundles need the pinned key to be checked: without one there are no remote updates at all.
-        self.updater = Updater(library, public_key(settings.public_key), ctx.post,
+        self.updater = Updater(library, keys.public_key(settings.public_key), ctx.post,
                                ctx.settings.backend.timeout_s) if settings.public_key else None
         self.pending: int | None = None  # installed, waiting for the attract screen to switch
         self.state = "idle"  # the updater's last stage, for telemetry
@@ -103,7 +103,7 @@ class ContentSwitch:
         ctx.content_library.begin_trial(trial)
         try:
             ctx.use_bundle(open_installed(ctx.content_library.folder(version), version,
-                                          public_key(self.settings.public_key)))
+                                          keys.public_key(self.settings.public_key)))
             if ctx.shown_scene() != ATTRACT:
                 raise ContentError(f"the {ATTRACT} scene failed to draw with it")
         except Exception as exc:  # anything that stops the new bundle from showing: the old one comes back
