@@ -48,7 +48,7 @@ def outbox_types(app: KioskApp) -> list[str]:
 
 def test_starts_on_attract_with_the_led_glowing_idle(app):
     assert app.rt.ui.name == "attract"
-    assert app.rt.parts.led_colour == pytest.approx(tuple(c / 255 for c in app.rt.bundle.theme["led_idle"]))
+    assert app.rt.parts.led_colour == pytest.approx(tuple(c / 255 for c in app.rt.bundle.theme.colours["led_idle"]))
 
 
 def test_member_tap_celebrates_at_once_then_welcomes(app, tmp_path):
@@ -72,7 +72,7 @@ def test_celebration_drives_the_real_led_and_buzzer(app):
         seen_buzzer.add(app.rt.parts.buzzer.value)
         return app.rt.ui.name == "welcome"
     wait_for(watch, 10, "welcome")
-    celebrate = tuple(c / 255 for c in app.rt.bundle.theme["led_celebrate"])
+    celebrate = tuple(c / 255 for c in app.rt.bundle.theme.colours["led_celebrate"])
     assert any(colour == pytest.approx(celebrate) for colour in seen_led)
     assert 1 in seen_buzzer
 

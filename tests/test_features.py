@@ -94,7 +94,7 @@ class FixtureScene(Scene):
     view: FixtureView
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
-        self.blit_centered(screen, self.look.render(self.view.greeting, 80), self.look.px(300))
+        self.blit_centered(screen, self.look.render(self.view.greeting, "headline"), self.look.px(300))
         self.buttons = [Button(pygame.Rect(10, 10, 200, 100), "OK", "fixture_ok")]
 
 

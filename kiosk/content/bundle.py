@@ -3,6 +3,8 @@
     >>> bundle = load_bundle(DEFAULT_DIR)
     >>> bundle.text("en", "button.done")
     'Done'
+    >>> bundle.text("ru", "welcome.points", points=1241), bundle.text("ru", "welcome.points", points=3759)
+    ('1\xa0241 балл', '3\xa0759 баллов')
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.content.messages import Text, format_text
 from kiosk.content.schemas import DEFAULT_DIR, DemoCard, DemoMember, parse_all
+from kiosk.content.theme import Theme
 from kiosk.core.member import Tier
 from kiosk.exc import ContentError
 
@@ -24,16 +28,17 @@ class Bundle:
     """A checked bundle; ``version`` is its manifest's version where one was verified, else None."""
 
     path: Path
-    strings: dict[str, dict[str, str]]
-    theme: dict[str, tuple[int, int, int]]
+    strings: dict[str, dict[str, Text]]
+    theme: Theme
     tiers: list[Tier]
     demo_members: list[DemoMember]
     unknown_cards: list[DemoCard]
     version: int | None = None
 
     def text(self, language: str, key: str, **values: Any) -> str:
-        template = self.strings[language][key]
-        return template.format(**values) if values else template
+        """The text ``key`` in ``language``, its plural form picked and its numbers written the language's way
+        (see :mod:`kiosk.content.messages`)."""
+        return format_text(language, self.strings[language][key], **values)
 
 
 def load_bundle(path: Path, version: int | None = None, *, media: bool = True) -> Bundle:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import Any
 
 from kiosk.config import LANGUAGES
 from kiosk.content.images import IMAGE_CAP, check_image, is_image
+from kiosk.content.messages import PLURAL_KEY, Text, plural_categories
+from kiosk.content.theme import check_theme
 from kiosk.core.credential import Credential
 from kiosk.core.member import Tier
 from kiosk.exc import ContentError
@@ -33,9 +34,6 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
 JSON_CAP = 1024 * 1024
 """The largest JSON content file: they are small tables, anything bigger is a mistake or an attack."""
 
-THEME_KEYS = ("background_top", "background_bottom", "text", "muted", "accent", "highlight", "panel",
-              "led_idle", "led_celebrate")
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 Parsed = Mapping[str, Any]
 """The files checked so far, by name: what a file's references resolve against."""
@@ -136,8 +134,31 @@ class DemoCard:
     key: str
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+CLDR_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+
+
+def _fields(text: Text) -> set[str]:
+    """The placeholders of a text; of plural forms, those of all forms."""
+    forms = [v for k, v in text.items() if k != PLURAL_KEY] if isinstance(text, dict) else [text]
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+def _check_text(text: Any, language: str, file: Path, key: str) -> None:
+    """A template, or plural forms with every CLDR category ``language`` needs (see kiosk.content.messages)."""
+    if isinstance(text, str):
+        return
+    if not isinstance(text, dict) or not all(isinstance(v, str) for v in text.values()):
+        raise fail(file, key, "a text, or an object of plural forms")
+    forms = set(text) - {PLURAL_KEY}
+    if text.get(PLURAL_KEY) not in _fields(text):
+        raise fail(file, f"{key}.{PLURAL_KEY}", "the placeholder whose number picks the plural form")
+    if not forms <= CLDR_CATEGORIES:
+        raise fail(file, f"{key}.{sorted(forms - CLDR_CATEGORIES)[0]}",
+                   f"a CLDR plural category {sorted(CLDR_CATEGORIES)}")
+    needed = plural_categories(language)
+    if not needed <= forms:
+        raise fail(file, key, f"the plural forms {language} needs, {sorted(needed)} (missing "
+                              f"{sorted(needed - forms)})")
 
 
 @cache
@@ -148,15 +169,17 @@ def required_texts() -> Mapping[str, frozenset[str]]:
     return {key: frozenset(_fields(text)) for key, text in sorted(shipped.items()) if not key.startswith("tier.")}
 
 
-def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, str]]:
+def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, Text]]:
     """Texts by language: English has every text the scenes show, and every language has every English key,
-    with the same placeholders."""
+    with the same placeholders, and the plural forms its CLDR rules need."""
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object of languages")
     for language in LANGUAGES:
         table = data.get(language)
-        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        if not isinstance(table, dict):
             raise fail(file, language, "an object of texts")
+        for key, text in table.items():
+            _check_text(text, language, file, f"{language}.{key}")
     reference = data["en"]
     for key, filled in required_texts().items():
         if key not in reference:
@@ -174,18 +197,6 @@ def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, str]]:
         if extra:
             raise fail(file, f"{language}.{sorted(extra)[0]}", "only keys that English has too")
     return {language: dict(data[language]) for language in LANGUAGES}
-
-
-def _theme(data: Any, file: Path, _: Parsed) -> dict[str, tuple[int, int, int]]:
-    if not isinstance(data, dict):
-        raise fail(file, "(top)", "an object of colours")
-    theme = {}
-    for key in THEME_KEYS:
-        value = data.get(key)
-        if not isinstance(value, str) or not _HEX.match(value):
-            raise fail(file, key, "a colour like '#ff4f8b'")
-        theme[key] = tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))
-    return theme
 
 
 def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
@@ -234,6 +245,6 @@ def _demo(data: Any, file: Path, _: Parsed) -> tuple[list[DemoMember], list[Demo
 
 
 register(FileSchema("strings.json", _strings))
-register(FileSchema("theme.json", _theme))
+register(FileSchema("theme.json", check_theme))
 register(FileSchema("tiers.json", _tiers, requires=("strings.json",)))
 register(FileSchema("demo_members.json", _demo))

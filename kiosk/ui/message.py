@@ -18,21 +18,24 @@ class MessageScene(Scene):
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
-        width = look.size[0]
+        width, height = look.size
         if self.with_buttons:
             self.buttons = [*language_chips(look, self.view.language), done_button(look, self.view.language)]
-        y = look.px(220)
-        for line in look.wrap(self.t(self.title_key), 110, int(width * 0.85)):
-            self.blit_centered(screen, look.render(line, 110), y)
-            y += look.px(110)
-        y += look.px(50)
-        for key in self.body_keys:
-            for line in look.wrap(self.t(key), 56, int(width * 0.7)):
-                self.blit_centered(screen, look.render(line, 56, look.colour["muted"]), y)
-                y += look.px(64)
+        colour = look.colour
+        texts = [(self.title_key, "headline", 0.8, 3, colour["text"])]
+        texts += [(key, "lead", 0.6, 4, colour["muted"]) for key in self.body_keys]
         if self.highlight_key:
-            y += look.px(50)
-            self.blit_centered(screen, look.render(self.t(self.highlight_key), 72, look.colour["highlight"]), y)
+            texts.append((self.highlight_key, "title", 0.7, 2, colour["accent"]))
+        blocks = [(look.fit(self.t(key), style, (int(width * share), height // 3), max_lines=lines), ink)
+                  for key, style, share, lines, ink in texts]
+        gap = look.space("l")
+        # The stack sits in the middle of the room above the buttons, not in the top third with nothing below.
+        room_bottom = height - look.space("xxl") if self.with_buttons else height
+        stack = sum(block.size[1] for block, _ in blocks) + gap * (len(blocks) - 1)
+        y = max(look.space("xl"), (room_bottom - stack) // 2)
+        for block, ink in blocks:
+            block.draw(screen, pygame.Rect(0, y, width, block.size[1]), ink, align="centre")
+            y += block.size[1] + gap
 
 
 class FailsafeScene(MessageScene):

@@ -17,13 +17,16 @@ class Button:
     action: str
     selected: bool = False
 
-    def draw(self, screen: pygame.Surface, look: Look, size: float = 44) -> None:
+    def draw(self, screen: pygame.Surface, look: Look) -> None:
         fill = look.colour["accent"] if self.selected else look.colour["panel"]
-        pygame.draw.rect(screen, fill, self.rect, border_radius=self.rect.height // 2)
-        pygame.draw.rect(screen, look.colour["accent"], self.rect, width=look.px(3),
-                         border_radius=self.rect.height // 2)
-        label = look.render(self.label, size)
-        screen.blit(label, label.get_rect(center=self.rect.center))
+        ink = look.colour["on_accent"] if self.selected else look.colour["text"]
+        radius = min(look.radius("pill"), self.rect.height // 2)
+        pygame.draw.rect(screen, fill, self.rect, border_radius=radius)
+        pygame.draw.rect(screen, look.colour["accent"] if self.selected else look.colour["line"], self.rect,
+                         width=look.px(2), border_radius=radius)
+        padding = look.space("s")
+        label = look.fit(self.label, "label", (self.rect.width - 2 * padding, self.rect.height), max_lines=1)
+        label.draw(screen, self.rect, ink, align="centre", valign="middle")
 
 
 def language_chips(look: Look, current: str) -> list[Button]:

@@ -34,7 +34,7 @@ SESSION_JOINED_ARGS = {"type": "object", "additionalProperties": False, "require
 
 def led_colour(ctx: Context, key: str) -> tuple[float, ...]:
     """A theme colour (``led_idle``, ``led_celebrate``) as the status LED takes it."""
-    return tuple(c / 255 for c in ctx.bundle.theme[key])
+    return tuple(c / 255 for c in ctx.bundle.theme.colours[key])
 
 
 def _attract_view(source: ViewSource) -> AttractView:

@@ -46,17 +46,15 @@ class AttractScene(Scene):
         look = self.look
         width = look.size[0]
         self.buttons = language_chips(look, self.view.language)
-        left = look.px(110)
-        y = look.px(260)
+        left = look.space("xl")
+        column = int(width * 0.52)
         title, subtitle = ("attract.qr_title", "attract.qr_hint") if self._qr_only else ("attract.title",
                                                                                         "attract.subtitle")
-        for line in look.wrap(self.t(title), 104, int(width * 0.52)):
-            screen.blit(look.render(line, 104), (left, y))
-            y += look.px(100)
-        y += look.px(30)
-        for line in look.wrap(self.t(subtitle), 48, int(width * 0.5)):
-            screen.blit(look.render(line, 48, look.colour["muted"]), (left, y))
-            y += look.px(54)
+        y = look.px(240)
+        headline = look.fit(self.t(title), "headline", (column, look.px(330)))
+        y = headline.draw(screen, pygame.Rect(left, y, column, 0), look.colour["text"]).bottom + look.space("m")
+        lead = look.fit(self.t(subtitle), "lead", (int(width * 0.45), look.px(200)), max_lines=4)
+        y = lead.draw(screen, pygame.Rect(left, y, column, 0), look.colour["muted"]).bottom
         self._ring_area = self._target_rect()
         if self._qr_only:
             qr = self._qr_code(look.px(520))
@@ -74,11 +72,10 @@ class AttractScene(Scene):
             return
         qr = self._qr_code(min(room, look.px(230)))
         screen.blit(qr, (left, top))
-        caption = look.wrap(self.t("attract.qr"), 36, int(look.size[0] * 0.5) - qr.get_width() - look.px(30))
-        y = top + (qr.get_height() - len(caption) * look.px(40)) // 2
-        for line in caption:
-            screen.blit(look.render(line, 36, look.colour["muted"]), (left + qr.get_width() + look.px(30), y))
-            y += look.px(40)
+        caption_box = pygame.Rect(left + qr.get_width() + look.space("m"), top,
+                                  int(look.size[0] * 0.5) - qr.get_width() - look.space("m"), qr.get_height())
+        caption = look.fit(self.t("attract.qr"), "caption", caption_box.size, max_lines=4)
+        caption.draw(screen, caption_box, look.colour["muted"], valign="middle")
 
     def _qr_code(self, side: int) -> pygame.Surface:
         url = self.view.join_url or ""
@@ -114,5 +111,7 @@ class AttractScene(Scene):
             pygame.draw.circle(screen, colour, centre, radius, width=look.px(10))
         pulse = 1 + 0.04 * math.sin((now - self.entered_at) * 2 * math.pi / RING_PERIOD_S)
         pygame.draw.circle(screen, look.colour["accent"], centre, int(core * pulse))
-        hint = look.render(self.t("attract.hint"), 40)
-        screen.blit(hint, hint.get_rect(center=centre))
+        hint_box = pygame.Rect(0, 0, int(core * 1.6), int(core * 1.2))
+        hint_box.center = centre
+        hint = look.fit(self.t("attract.hint"), "label", hint_box.size, max_lines=2)
+        hint.draw(screen, hint_box, look.colour["on_accent"], align="centre", valign="middle")

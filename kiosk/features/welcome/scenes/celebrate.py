@@ -28,8 +28,9 @@ class CelebrateScene(Scene):
             speed = rng.uniform(400, 1100)
             self._pieces.append((math.cos(angle) * speed, math.sin(angle) * speed,
                                  rng.choice(palette), rng.uniform(8, 18)))
-        self._title = look.render(self.t("celebrate.title"), 150, look.colour["highlight"])
-        self._subtitle = look.render(self.t("celebrate.subtitle"), 52, look.colour["muted"])
+        width = look.size[0]
+        self._title = look.fit(self.t("celebrate.title"), "display", (int(width * 0.8), look.px(340)), max_lines=2)
+        self._subtitle = look.fit(self.t("celebrate.subtitle"), "lead", (int(width * 0.6), look.px(120)))
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
@@ -40,5 +41,6 @@ class CelebrateScene(Scene):
             x = origin_x + vx * look.unit * elapsed
             y = origin_y + vy * look.unit * elapsed + 0.5 * g * elapsed * elapsed
             pygame.draw.rect(screen, colour, (int(x), int(y), look.px(size), look.px(size * 0.6)))
-        self.blit_centered(screen, self._title, look.px(330))
-        self.blit_centered(screen, self._subtitle, look.px(520))
+        width = look.size[0]
+        self._title.draw(screen, pygame.Rect(0, look.px(330), width, 0), look.colour["highlight"], align="centre")
+        self._subtitle.draw(screen, pygame.Rect(0, look.px(520), width, 0), look.colour["muted"], align="centre")

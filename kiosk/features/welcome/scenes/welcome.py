@@ -29,19 +29,28 @@ class WelcomeScene(Scene):
             raise ValueError("the welcome scene needs a member and their tier progress")
         width = look.size[0]
         self.buttons = [*language_chips(look, self.view.language), done_button(look, self.view.language)]
-        self.blit_centered(screen, look.render(self.t("welcome.greeting", name=member.name), 96), look.px(120))
+        ink = look.colour
+        greeting = look.fit(self.t("welcome.greeting", name=member.name), "headline",
+                            (int(width * 0.86), look.px(130)), max_lines=1, min_scale=0.4)
+        greeting.draw(screen, pygame.Rect(0, look.px(110), width, look.px(130)), ink["text"], align="centre",
+                      valign="middle")
 
         panel = pygame.Rect(0, 0, int(width * 0.62), look.px(560))
         panel.midtop = (width // 2, look.px(270))
-        pygame.draw.rect(screen, look.colour["panel"], panel, border_radius=look.px(36))
-        tier_name = self.t(f"tier.{progress.current.key}")
-        self.blit_centered(screen, look.render(self.t("welcome.points", points=f"{member.points:,}".replace(",", " ")),
-                                               150, look.colour["highlight"]), panel.top + look.px(60))
-        self.blit_centered(screen, look.render(self.t("welcome.tier", tier=tier_name), 64), panel.top + look.px(220))
+        pygame.draw.rect(screen, ink["panel"], panel, border_radius=look.radius("l"))
+        inner = panel.inflate(-2 * look.space("l"), 0)
+        points = look.fit(self.t("welcome.points", points=member.points), "figure", (inner.width, look.px(190)),
+                          max_lines=1)
+        points.draw(screen, pygame.Rect(inner.left, panel.top + look.px(40), inner.width, look.px(190)),
+                    ink["highlight"], align="centre", valign="middle")
+        tier = look.fit(self.t("welcome.tier", tier=self.t(f"tier.{progress.current.key}")), "title",
+                        (inner.width, look.px(80)), max_lines=1)
+        tier.draw(screen, pygame.Rect(inner.left, panel.top + look.px(230), inner.width, look.px(80)), ink["text"],
+                  align="centre", valign="middle")
 
         bar = pygame.Rect(0, 0, int(panel.width * 0.8), look.px(36))
         bar.midtop = (panel.centerx, panel.top + look.px(330))
-        pygame.draw.rect(screen, look.colour["background_top"], bar, border_radius=bar.height // 2)
+        pygame.draw.rect(screen, look.colour["line"], bar, border_radius=bar.height // 2)
         filled = bar.copy()
         filled.width = max(bar.height, int(bar.width * progress.fraction))
         pygame.draw.rect(screen, look.colour["accent"], filled, border_radius=bar.height // 2)
@@ -49,4 +58,5 @@ class WelcomeScene(Scene):
             note = self.t("welcome.top")
         else:
             note = self.t("welcome.to_next", points=progress.points_to_next, tier=self.t(f"tier.{progress.next.key}"))
-        self.blit_centered(screen, look.render(note, 48, look.colour["muted"]), panel.top + look.px(410))
+        note_box = pygame.Rect(inner.left, panel.top + look.px(400), inner.width, look.px(130))
+        look.fit(note, "lead", note_box.size, max_lines=2).draw(screen, note_box, look.colour["muted"], align="centre")
