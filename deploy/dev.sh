@@ -39,6 +39,12 @@ ensure_python() {
     fi
 }
 
+# The shipped theme's typeface (Inter: Latin, Cyrillic and Norwegian letters, kerning, nine weights), from
+# Debian's fonts-inter (Architecture: all, so the same package on Raspberry Pi OS); the kiosk loads it by file.
+ensure_fonts() {
+    [ -f /usr/share/fonts/opentype/inter/Inter-Regular.otf ] || apt_install fonts-inter
+}
+
 ensure_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
@@ -57,10 +63,12 @@ ensure_deploy_tools() {
 case "$command" in
     demo)
         ensure_python
+        ensure_fonts
         exec .venv/bin/kiosk demo "$@"
         ;;
     test)
         ensure_python
+        ensure_fonts
         ensure_mosquitto
         ensure_deploy_tools
         .venv/bin/ruff check .
@@ -68,6 +76,7 @@ case "$command" in
         ;;
     bench)
         ensure_python
+        ensure_fonts
         exec .venv/bin/python tests/perf/run.py "$@"
         ;;
     *)

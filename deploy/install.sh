@@ -24,7 +24,8 @@ EXTRA_GROUPS=(gpio spi i2c dialout video input render)
 # What the app copy holds: the package, its content next to it (kiosk/content/bundle.py finds content/ beside
 # the package) and what this script needs to run again from /opt/kiosk/src.
 APP_ITEMS=(kiosk content deploy systemd hardware pyproject.toml README.md)
-PACKAGES=(python3 python3-venv python3-pip libusb-1.0-0 libgbm1 libdrm2 libegl1 libgles2 ca-certificates)
+# fonts-inter: the shipped theme's typeface, loaded by file from /usr/share/fonts/opentype/inter.
+PACKAGES=(python3 python3-venv python3-pip libusb-1.0-0 libgbm1 libdrm2 libegl1 libgles2 ca-certificates fonts-inter)
 # pygame's wheels bring an SDL without KMS/DRM support; on the Pi, pygame is built against Raspberry Pi OS's SDL.
 PYGAME_BUILD_PACKAGES=(build-essential pkg-config python3-dev libsdl2-dev libsdl2-image-dev libsdl2-mixer-dev
                        libsdl2-ttf-dev libfreetype-dev libjpeg-dev libportmidi-dev)

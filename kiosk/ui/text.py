@@ -40,37 +40,75 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return [(piece, glue) for piece, glue in pieces if piece]
 
 
-def _greedy(pieces: list[tuple[str, str]], font: pygame.font.Font, width: int) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for piece, glue in pieces:
-        candidate = line + glue + piece if line else piece
-        if line and font.size(candidate)[0] > width:
+Piece = tuple[str, str]
+
+
+def _join(line: list[Piece]) -> str:
+    return "".join(glue + piece for piece, glue in line)[len(line[0][1]):] if line else ""
+
+
+def _greedy(pieces: list[Piece], font: pygame.font.Font, width: int) -> list[list[Piece]]:
+    lines: list[list[Piece]] = []
+    line: list[Piece] = []
+    for piece in pieces:
+        if line and font.size(_join([*line, piece]))[0] > width:
             lines.append(line)
-            line = piece
+            line = [piece]
         else:
-            line = candidate
+            line.append(piece)
     return [*lines, line] if line else lines
 
 
+def _no_lone_last(lines: list[list[Piece]], font: pygame.font.Font, width: int) -> list[list[Piece]]:
+    """Give a last word alone on its line the word before it, when both still fit ``width``."""
+    if len(lines) < 2 or len(lines[-1]) > 1 or len(lines[-2]) < 3:
+        return lines
+    moved = [lines[-2][-1], *lines[-1]]
+    if font.size(_join(moved))[0] > width:
+        return lines
+    return [*lines[:-2], lines[-2][:-1], moved]
+
+
 def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """``text`` in as few lines as fit ``width`` pixels, and among those the most even: the narrowest width
-    that needs no more lines than the widest (a binary search over the width). A piece wider than ``width``
-    on its own keeps its line; :func:`fit` shrinks the type for it."""
+    """``text`` in as few lines as fit ``width`` pixels, and among those the most even (the least sum of
+    squared room left on each line, found by dynamic programming over the break points); then a last word left
+    alone takes the word before it along where that fits. A piece wider than ``width`` on its own keeps its
+    line: :func:`fit` shrinks the type for it."""
     pieces = _pieces(text)
     lines = _greedy(pieces, font, width)
-    if len(lines) < 2:
-        return lines
-    low, high = max(1, width // len(lines) - 1), width
-    best = lines
-    while low < high:
-        middle = (low + high) // 2
-        trial = _greedy(pieces, font, middle)
-        if len(trial) <= len(lines):
-            best, high = trial, middle
-        else:
-            low = middle + 1
-    return best
+    if len(lines) >= 2:
+        lines = _even(pieces, len(lines), font, width) or lines
+    return [_join(line) for line in _no_lone_last(lines, font, width)]
+
+
+def _even(pieces: list[Piece], count: int, font: pygame.font.Font, width: int) -> list[list[Piece]] | None:
+    """``pieces`` in ``count`` lines that fit ``width`` with the room left on them as even as can be."""
+    total = len(pieces)
+    room: dict[tuple[int, int], float] = {}
+    for start in range(total):
+        for end in range(start + 1, total + 1):
+            used = font.size(_join(pieces[start:end]))[0]
+            if used > width and end > start + 1:
+                break
+            room[start, end] = max(0, width - used)
+    # best[k][end]: (cost, start of the last line) of setting pieces[:end] in k lines
+    best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}]
+    for k in range(1, count + 1):
+        row: dict[int, tuple[float, int]] = {}
+        for (start, end), left in room.items():
+            if start in best[k - 1]:
+                cost = best[k - 1][start][0] + left * left
+                if end not in row or cost < row[end][0]:
+                    row[end] = (cost, start)
+        best.append(row)
+    if total not in best[count]:
+        return None
+    lines, end = [], total
+    for k in range(count, 0, -1):
+        start = best[k][end][1]
+        lines.append(pieces[start:end])
+        end = start
+    return lines[::-1]
 
 
 @dataclass(frozen=True)
