@@ -32,6 +32,8 @@ class Look:
         self.colour = bundle.theme.colours
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
         self._background: pygame.Surface | None = None
+        for style in self.theme.type:  # opened now, at start, so the first tap's celebration does not wait on it
+            self.font(style)
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.unit))
