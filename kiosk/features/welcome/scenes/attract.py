@@ -16,6 +16,7 @@ from kiosk.ui.widgets import language_chips
 
 RING_PERIOD_S = 2.4
 RINGS = 3
+RING_CORE = 150  # radius of the reader target, pixels at 1080 lines
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class AttractScene(Scene):
         lead = look.fit(self.t(subtitle), "lead", (int(width * 0.45), look.px(200)), max_lines=4)
         y = lead.draw(screen, pygame.Rect(left, y, column, 0), look.colour["muted"]).bottom
         self._ring_area = self._target_rect()
+        hint_box = pygame.Rect(0, 0, int(look.px(RING_CORE) * 1.6), int(look.px(RING_CORE) * 1.2))
+        self._hint = look.fit(self.t("attract.hint"), "label", hint_box.size, max_lines=2)  # set once, drawn per frame
         if self._qr_only:
             qr = self._qr_code(look.px(520))
             screen.blit(qr, qr.get_rect(center=self._ring_area.center))
@@ -100,7 +103,7 @@ class AttractScene(Scene):
         look = self.look
         area = self._ring_area
         centre = area.center
-        core = look.px(150)
+        core = look.px(RING_CORE)
         reach = area.width // 2 - look.px(4)
         backdrop = look.background().get_at(centre)[:3]
         phase = ((now - self.entered_at) / RING_PERIOD_S) % 1.0
@@ -111,7 +114,6 @@ class AttractScene(Scene):
             pygame.draw.circle(screen, colour, centre, radius, width=look.px(10))
         pulse = 1 + 0.04 * math.sin((now - self.entered_at) * 2 * math.pi / RING_PERIOD_S)
         pygame.draw.circle(screen, look.colour["accent"], centre, int(core * pulse))
-        hint_box = pygame.Rect(0, 0, int(core * 1.6), int(core * 1.2))
+        hint_box = pygame.Rect(0, 0, *self._hint.size)
         hint_box.center = centre
-        hint = look.fit(self.t("attract.hint"), "label", hint_box.size, max_lines=2)
-        hint.draw(screen, hint_box, look.colour["on_accent"], align="centre", valign="middle")
+        self._hint.draw(screen, hint_box, look.colour["on_accent"], align="centre", valign="middle")
