@@ -5,6 +5,15 @@ Fonts: pygame's wheels (and Raspberry Pi OS's SDL_ttf 2.20, which pygame is buil
 text with HarfBuzz, which applies the font's OpenType kerning by default; ``Font.set_script`` changes nothing
 for Latin and Cyrillic in Inter (measured: "AV" 129 px kerned against 136 px of single letters at 100 px, "ТА"
 123 against 132, whatever the script), so the kiosk leaves it alone.
+
+    >>> import pygame; _ = pygame.font.init()
+    >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+    >>> look = Look(load_bundle(DEFAULT_DIR), (1280, 720))
+    >>> look.space("l"), look.text("ru", "welcome.points", points=5)
+    (43, '5 баллов')
+    >>> name = look.fit("Александра Константинопольская-Васильева", "headline", (600, 200), max_lines=2)
+    >>> name.lines, name.shrunk, name.cut
+    (('Александра', 'Константинопольская-Васильева'), True, False)
 """
 
 from __future__ import annotations
