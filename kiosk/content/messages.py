@@ -76,10 +76,10 @@ def format_price(language: str, amount: float | Decimal, currency: str) -> str:
     >>> format_price("en", 49.5, "EUR")
     '€49.50'
     """
-    whole = Decimal(str(amount)) == Decimal(str(amount)).to_integral_value()
+    whole = Decimal(str(amount)) % 1 == 0
     pattern = None
-    if whole:
-        pattern = _locale(language).currency_formats["standard"].pattern.replace(".00", "").replace(",00", "")
+    if whole:  # CLDR patterns write the decimal sign as ".", whatever the language
+        pattern = _locale(language).currency_formats["standard"].pattern.replace(".00", "")
     return format_currency(amount, currency, format=pattern, locale=_locale(language), currency_digits=not whole)
 
 

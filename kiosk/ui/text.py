@@ -2,8 +2,8 @@
 
 Lines break at spaces and after hyphens (a double-barrelled name breaks as "Konstantinopolskaya-" /
 "Vasilyeva"), never at a no-break space (Babel groups thousands with one, so "1 240" stays whole).
-Of all the ways to set a text in the fewest lines, :func:`wrap` picks the narrowest, so lines come out even
-and a last word does not hang alone when the line above can give it company.
+Of all the ways to set a text in the fewest lines, :func:`wrap` picks the most even, and a last word does not
+hang alone when the line above can give it company.
 
     >>> import pygame; _ = pygame.font.init()
     >>> from kiosk.content.theme import installed_font
@@ -27,24 +27,23 @@ FontAt = Callable[[int], pygame.font.Font]
 
 ELLIPSIS = "…"
 _BREAK = re.compile(r"(?<=-)(?=\S)| +")  # after a hyphen inside a word, or at (ordinary) spaces
+Piece = tuple[str, str]
+"""A piece of text no line breaks inside, and its glue: what goes before it when it stays on the line."""
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """The text as (piece, glue) pairs: ``glue`` is what goes before the piece when it stays on the line."""
+def _pieces(text: str) -> list[Piece]:
+    text = text.strip(" ")
     pieces, position, glue = [], 0, ""
-    for match in _BREAK.finditer(text.strip(" ")):
-        pieces.append((text.strip(" ")[position:match.start()], glue))
+    for match in _BREAK.finditer(text):
+        pieces.append((text[position:match.start()], glue))
         glue = " " if match.group() else ""
         position = match.end()
-    pieces.append((text.strip(" ")[position:], glue))
+    pieces.append((text[position:], glue))
     return [(piece, glue) for piece, glue in pieces if piece]
 
 
-Piece = tuple[str, str]
-
-
 def _join(line: list[Piece]) -> str:
-    return "".join(glue + piece for piece, glue in line)[len(line[0][1]):] if line else ""
+    return line[0][0] + "".join(glue + piece for piece, glue in line[1:]) if line else ""
 
 
 def _greedy(pieces: list[Piece], font: pygame.font.Font, width: int) -> list[list[Piece]]:
