@@ -14,8 +14,9 @@ from kiosk.config import LANGUAGES
 from kiosk.content import authoring
 from kiosk.content.bundle import DEFAULT_DIR, load_bundle
 from kiosk.content.messages import format_day, format_number, format_price
-from kiosk.content.theme import installed_font
+from kiosk.content.theme import installed_font, missing_glyphs
 from kiosk.core.member import Member, progress
+from kiosk.exc import ContentError
 from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
 from kiosk.ui.look import Look
 from kiosk.ui.text import ELLIPSIS, wrap
@@ -51,18 +52,6 @@ def shown_characters(bundle, language):
     texts += [member.name for member in bundle.demo_members] + list(LONG_NAMES.values())
     texts += [format_number(language, 1234567.89)]
     return "".join(texts)
-
-
-NOT_A_CHARACTER = "\uffff"  # a noncharacter: no font has it, so it draws the font's "missing" box
-
-
-def missing_glyphs(font, text):
-    """The characters ``font`` draws as its missing-glyph box (SDL_ttf measures those as any other glyph)."""
-    def drawn(char):
-        return font.metrics(char), pygame.image.tobytes(font.render(char, True, (0, 0, 0)), "RGBA")
-
-    missing = drawn(NOT_A_CHARACTER)
-    return sorted({char for char in text if char.strip() and drawn(char) == missing})
 
 
 @pytest.mark.parametrize("bundle_name", BUNDLES)
@@ -207,19 +196,35 @@ def test_prices_and_dates_per_language():
     assert format_day("ru", date(2026, 3, 8)) == "8 марта 2026\u202fг."
 
 
-def test_a_brand_font_in_the_bundle_replaces_the_installed_one(tmp_path, monkeypatch):
+def brand_bundle(tmp_path, role="display"):
+    """The shipped bundle with EB Garamond in the bundle as the font of ``role``."""
     folder = tmp_path / "brand"
     shutil.copytree(DEFAULT_DIR, folder)
     (folder / "fonts").mkdir()
     shutil.copy(EVENING_DIR / "fonts" / "EBGaramond12-Regular.otf", folder / "fonts" / "Brand.otf")
     theme = json.loads((folder / "theme.json").read_text())
-    theme["fonts"]["display"] = "fonts/Brand.otf"
+    theme["fonts"][role] = "fonts/Brand.otf"
     (folder / "theme.json").write_text(json.dumps(theme))
+    return folder
+
+
+def test_a_brand_font_in_the_bundle_replaces_the_installed_one(tmp_path):
+    folder = brand_bundle(tmp_path)
     bundle = load_bundle(folder)
     assert bundle.theme.fonts["display"] == folder / "fonts" / "Brand.otf"
     shipped, branded = Look(load_bundle(DEFAULT_DIR), (1920, 1080)), Look(bundle, (1920, 1080))
     assert branded.font("headline").size("Hello") != shipped.font("headline").size("Hello")
     assert branded.font("body").size("Hello") == shipped.font("body").size("Hello")  # roles not replaced stay
+
+
+def test_a_font_without_a_character_the_texts_use_is_refused(tmp_path):
+    folder = brand_bundle(tmp_path)
+    strings = json.loads((folder / "strings.json").read_text())
+    strings["ru"]["join.bonus"] = "Скидка 500 ₽ за вступление"  # EB Garamond has no rouble sign
+    (folder / "strings.json").write_text(json.dumps(strings))
+    with pytest.raises(ContentError, match=r"theme.json: fonts.display: expected a font with every character the "
+                                           r"ru texts use \(no ₽ in Brand.otf\)"):
+        load_bundle(folder)
 
 
 def test_the_evening_bundle_rebrands_by_content_alone():

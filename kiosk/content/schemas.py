@@ -34,7 +34,6 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
 JSON_CAP = 1024 * 1024
 """The largest JSON content file: they are small tables, anything bigger is a mistake or an attack."""
 
-
 Parsed = Mapping[str, Any]
 """The files checked so far, by name: what a file's references resolve against."""
 
@@ -245,6 +244,6 @@ def _demo(data: Any, file: Path, _: Parsed) -> tuple[list[DemoMember], list[Demo
 
 
 register(FileSchema("strings.json", _strings))
-register(FileSchema("theme.json", check_theme))
+register(FileSchema("theme.json", check_theme, requires=("strings.json",)))
 register(FileSchema("tiers.json", _tiers, requires=("strings.json",)))
 register(FileSchema("demo_members.json", _demo))

@@ -9,8 +9,12 @@ by content alone.
 - ``space`` and ``radius``: pixels at 1080 lines, by name;
 - ``motion``: durations in milliseconds and easings as cubic Bézier control points ``[x1, y1, x2, y2]``.
 
+Every font must have a glyph for every letter, sign and digit the bundle's texts show in every language: a
+brand font without Cyrillic would put boxes on the Russian screens, so such a bundle is refused.
+
     >>> from kiosk.content.schemas import DEFAULT_DIR, read_json
-    >>> theme = check_theme(read_json(DEFAULT_DIR / "theme.json", 1 << 20), DEFAULT_DIR / "theme.json", {})
+    >>> strings = {"strings.json": {"en": {"hello": "Hello, {name}!"}, "ru": {"hello": "Привет, {name}!"}}}
+    >>> theme = check_theme(read_json(DEFAULT_DIR / "theme.json", 1 << 20), DEFAULT_DIR / "theme.json", strings)
     >>> theme.type["headline"].font in theme.fonts, theme.space["m"] < theme.space["l"]
     (True, True)
 """
@@ -19,11 +23,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pygame
+
+from kiosk.content.messages import PLURAL_KEY, format_number
 from kiosk.exc import ContentError
 
 Colour = tuple[int, int, int]
@@ -75,14 +83,17 @@ def fail(file: Path, key: str, expected: str) -> ContentError:
     return ContentError(f"{file}: {key}: expected {expected}")
 
 
-def check_theme(data: Any, file: Path, _: object) -> Theme:
-    """Read and check ``theme.json``; every error names the file and the key."""
+def check_theme(data: Any, file: Path, parsed: Mapping[str, Any]) -> Theme:
+    """Read and check ``theme.json`` against the checked ``strings.json`` in ``parsed``; every error names the
+    file and the key."""
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object with colours, fonts, type, space, radius and motion")
     colours = {key: _colour(_get(data, "colours", file).get(key), file, f"colours.{key}") for key in COLOURS}
     fonts = {role: _font(value, file, f"fonts.{role}") for role, value in _get(data, "fonts", file).items()}
     if not fonts:
         raise fail(file, "fonts", "at least one font")
+    for role, path in fonts.items():
+        _check_glyphs(path, parsed["strings.json"], file, f"fonts.{role}")
     styles = _get(data, "type", file)
     type_scale = {name: _style(styles.get(name), fonts, file, f"type.{name}") for name in TYPE_STYLES}
     motion = _get(data, "motion", file)
@@ -139,6 +150,48 @@ def installed_font(name: str) -> Path | None:
             if name in names:
                 return Path(root, name)
     return None
+
+
+NOT_A_CHARACTER = "\uffff"
+"""A Unicode noncharacter: no font has it, so a font draws its missing-glyph box for it."""
+
+
+def missing_glyphs(font: pygame.font.Font, text: str) -> list[str]:
+    """The characters of ``text`` that ``font`` would draw as its missing-glyph box. SDL_ttf measures those
+    like any glyph, so a character measured like the box is drawn too and compared.
+
+    >>> _ = pygame.font.init()
+    >>> missing_glyphs(pygame.font.Font(installed_font("Inter-Regular.otf"), 24), "Ærø, Ёлка, 漢字")
+    ['字', '漢']
+    """
+    box = font.metrics(NOT_A_CHARACTER)[0]
+    box_image = None
+    missing = set()
+    for char in set(text) - set(" \n\xa0\u202f"):
+        if font.metrics(char)[0] != box:
+            continue
+        if box_image is None:
+            box_image = pygame.image.tobytes(font.render(NOT_A_CHARACTER, True, (0, 0, 0)), "RGBA")
+        if pygame.image.tobytes(font.render(char, True, (0, 0, 0)), "RGBA") == box_image:
+            missing.add(char)
+    return sorted(missing)
+
+
+def _check_glyphs(path: Path, strings: Mapping[str, Mapping[str, Any]], file: Path, key: str) -> None:
+    if not pygame.font.get_init():
+        pygame.font.init()
+    try:
+        font = pygame.font.Font(path, 32)
+    except (OSError, pygame.error) as exc:
+        raise fail(file, key, f"a font pygame can open ({exc})") from None
+    for language, texts in strings.items():
+        forms = [form for text in texts.values()
+                 for form in ([text] if isinstance(text, str) else [v for k, v in text.items() if k != PLURAL_KEY])]
+        shown = re.sub(r"\{[^}]*\}", "", "".join(forms)) + format_number(language, 1234567.89)
+        missing = missing_glyphs(font, shown)
+        if missing:
+            raise fail(file, key, f"a font with every character the {language} texts use (no "
+                                  f"{' '.join(missing)} in {path.name})")
 
 
 def _style(value: Any, fonts: dict[str, Path], file: Path, key: str) -> TypeStyle:
