@@ -167,7 +167,7 @@ def missing_glyphs(font: pygame.font.Font, text: str) -> list[str]:
     box = font.metrics(NOT_A_CHARACTER)[0]
     box_image = None
     missing = set()
-    for char in set(text) - set(" \n\xa0\u202f"):
+    for char in {char for char in text if char.isprintable() and not char.isspace()}:
         if font.metrics(char)[0] != box:
             continue
         if box_image is None:
