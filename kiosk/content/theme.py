@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +92,7 @@ def check_theme(data: Any, file: Path, parsed: Mapping[str, Any]) -> Theme:
     fonts = {role: _font(value, file, f"fonts.{role}") for role, value in _get(data, "fonts", file).items()}
     if not fonts:
         raise fail(file, "fonts", "at least one font")
-    for role, path in fonts.items():
-        _check_glyphs(path, parsed["strings.json"], file, f"fonts.{role}")
+    _check_glyphs(fonts, parsed["strings.json"], file)
     styles = _get(data, "type", file)
     type_scale = {name: _style(styles.get(name), fonts, file, f"type.{name}") for name in TYPE_STYLES}
     motion = _get(data, "motion", file)
@@ -164,34 +163,51 @@ def missing_glyphs(font: pygame.font.Font, text: str) -> list[str]:
     >>> missing_glyphs(pygame.font.Font(installed_font("Inter-Regular.otf"), 24), "Ærø, Ёлка, 漢字")
     ['字', '漢']
     """
+    chars = "".join(sorted({char for char in set(text) if char.isprintable() and not char.isspace()}))
     box = font.metrics(NOT_A_CHARACTER)[0]
-    box_image = None
-    missing = set()
-    for char in {char for char in text if char.isprintable() and not char.isspace()}:
-        if font.metrics(char)[0] != box:
-            continue
-        if box_image is None:
-            box_image = pygame.image.tobytes(font.render(NOT_A_CHARACTER, True, (0, 0, 0)), "RGBA")
-        if pygame.image.tobytes(font.render(char, True, (0, 0, 0)), "RGBA") == box_image:
-            missing.add(char)
-    return sorted(missing)
+    suspects = [char for char, metrics in zip(chars, font.metrics(chars), strict=True) if metrics in (box, None)]
+    if not suspects:
+        return []
+    box_image = pygame.image.tobytes(font.render(NOT_A_CHARACTER, True, (0, 0, 0)), "RGBA")
+    return [char for char in suspects if pygame.image.tobytes(font.render(char, True, (0, 0, 0)), "RGBA")
+            == box_image]
 
 
-def _check_glyphs(path: Path, strings: Mapping[str, Mapping[str, Any]], file: Path, key: str) -> None:
+def _check_glyphs(fonts: Mapping[str, Path], strings: Mapping[str, Mapping[str, Any]], file: Path) -> None:
+    """Every font has every character the texts of every language show (and the language's digits)."""
+    shown = {language: set(re.sub(r"\{[^}]*\}", "", "".join(_forms(texts))) + format_number(language, 1234567.89))
+             for language, texts in strings.items()}
+    chars = "".join(sorted(set().union(*shown.values())))
+    for role, path in fonts.items():
+        missing = _missing_in_file(path, *_identity(path), chars)
+        if missing:
+            language = next(language for language, used in shown.items() if missing[0] in used)
+            raise fail(file, f"fonts.{role}", f"a font with every character the {language} texts use (no "
+                                              f"{' '.join(missing)} in {path.name})")
+
+
+def _forms(texts: Mapping[str, Any]) -> list[str]:
+    return [form for text in texts.values()
+            for form in ([text] if isinstance(text, str) else [v for k, v in text.items() if k != PLURAL_KEY])]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+@lru_cache(maxsize=64)
+def _missing_in_file(path: Path, device: int, inode: int, size: int, mtime_ns: int, chars: str) -> list[str]:
+    """:func:`missing_glyphs` of a font file, remembered by the file's identity: a bundle checked in staging
+    is checked again where it is installed (moved, the same file) and when it is switched to, which must stay
+    within the switch's time budget."""
     if not pygame.font.get_init():
         pygame.font.init()
     try:
         font = pygame.font.Font(path, 32)
     except (OSError, pygame.error) as exc:
-        raise fail(file, key, f"a font pygame can open ({exc})") from None
-    for language, texts in strings.items():
-        forms = [form for text in texts.values()
-                 for form in ([text] if isinstance(text, str) else [v for k, v in text.items() if k != PLURAL_KEY])]
-        shown = re.sub(r"\{[^}]*\}", "", "".join(forms)) + format_number(language, 1234567.89)
-        missing = missing_glyphs(font, shown)
-        if missing:
-            raise fail(file, key, f"a font with every character the {language} texts use (no "
-                                  f"{' '.join(missing)} in {path.name})")
+        raise ContentError(f"{path}: not a font pygame can open ({exc})") from None
+    return missing_glyphs(font, chars)
 
 
 def _style(value: Any, fonts: dict[str, Path], file: Path, key: str) -> TypeStyle:
