@@ -150,17 +150,20 @@ def test_an_ellipsis_only_when_nothing_smaller_fits():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_wrapped_lines_are_balanced_and_no_word_hangs_alone(language):
     look = Look(load_bundle(DEFAULT_DIR), (1920, 1080))
-    for key in ("attract.title", "attract.subtitle", "join.body", "maintenance.body", "unavailable.body"):
-        text = look.text(language, key)
-        for style, widths in (("headline", range(700, 1400, 100)), ("lead", range(500, 1300, 100))):
-            font = look.font(style)
-            for width in widths:
-                lines = wrap(text, font, width)
-                sizes = [font.size(line)[0] for line in lines]
-                assert all(size <= width or " " not in line for size, line in zip(sizes, lines, strict=True))
-                if len(lines) > 1:
-                    assert " " in lines[-1], (key, style, width, lines)  # no lone last word
-                    assert sizes[-1] >= 0.4 * max(sizes), (key, style, width, lines)
+    titles = [(key, "headline", range(700, 1400, 100)) for key in ("attract.title", "unavailable.title",
+                                                                   "goodbye.title", "failsafe.title")]
+    bodies = [(key, "lead", range(500, 1300, 100)) for key in ("attract.subtitle", "join.body", "maintenance.body",
+                                                               "unavailable.body", "attract.qr_hint")]
+    for key, style, widths in titles + bodies:
+        text, font = look.text(language, key), look.font(style)
+        for width in widths:
+            lines = wrap(text, font, width)
+            sizes = [font.size(line)[0] for line in lines]
+            assert all(size <= width or " " not in line for size, line in zip(sizes, lines, strict=True))
+            assert not any(re.search(r"(^| )\w$", line) for line in lines[:-1]), lines  # no "у" at the end
+            if len(lines) > 1:
+                assert " " in lines[-1], (key, style, width, lines)  # no lone last word
+                assert sizes[-1] >= 0.4 * max(sizes), (key, style, width, lines)
 
 
 def test_a_number_never_breaks_across_lines():

@@ -1,7 +1,8 @@
 """Text that fits its box: balanced line breaks, shrink-to-fit, and an ellipsis only as the last resort.
 
 Lines break at spaces and after hyphens (a double-barrelled name breaks as "Konstantinopolskaya-" /
-"Vasilyeva"), never at a no-break space (Babel groups thousands with one, so "1 240" stays whole).
+"Vasilyeva"), never at a no-break space (Babel groups thousands with one, so "1 240" stays whole) nor after a
+one-letter word.
 Of all the ways to set a text in the fewest lines, :func:`wrap` picks the most even, and a last word does not
 hang alone when the line above can give it company.
 
@@ -39,7 +40,23 @@ def _pieces(text: str) -> list[Piece]:
         glue = " " if match.group() else ""
         position = match.end()
     pieces.append((text[position:], glue))
-    return [(piece, glue) for piece, glue in pieces if piece]
+    return _bind_single_letters([(piece, glue) for piece, glue in pieces if piece])
+
+
+def _bind_single_letters(pieces: list[Piece]) -> list[Piece]:
+    """A one-letter word ("a", "и", "у", "å") stays with the word after it, as typesetters keep it in each of
+    the three languages: a line never ends in "Впервые у".
+
+    >>> _bind_single_letters([("Впервые", ""), ("у", " "), ("нас?", " ")])
+    [('Впервые', ''), ('у нас?', ' ')]
+    """
+    bound: list[Piece] = []
+    for piece, glue in pieces:
+        if bound and len(bound[-1][0]) == 1 and bound[-1][0].isalpha() and glue == " ":
+            bound[-1] = (bound[-1][0] + " " + piece, bound[-1][1])
+        else:
+            bound.append((piece, glue))
+    return bound
 
 
 def _join(line: list[Piece]) -> str:
