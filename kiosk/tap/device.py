@@ -1,20 +1,19 @@
 """Opening an nfcpy reader from an ``[nfc] device`` path, including ``auto`` and a loopback-only ``udp:``.
 
-nfcpy's ``udp:`` driver binds its listening socket to 0.0.0.0, which would expose the simulated reader of a
-demo or a test to the whole network. For a loopback host this module binds both of its sockets to that
-loopback address instead; everything else is nfcpy's own driver, unchanged.
+A ``udp:`` path on a loopback host opens the simulated reader (:mod:`kiosk.tap.simulation`): nfcpy's udp driver
+bound to that host only, with a real reader's timing. nfcpy's own driver would listen on all interfaces and
+wait a second for every empty poll. Other ``udp:`` hosts get nfcpy's driver unchanged.
 """
 
 from __future__ import annotations
 
 import errno
-import ipaddress
 import logging
 import platform
-import socket
 
 import nfc
-import nfc.clf.udp
+
+from kiosk.tap.simulation import DEFAULT_TIMING, ReaderTiming, SimulatedDevice, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -26,24 +25,6 @@ DEFAULT_UDP = ("localhost", 54321)
 
 class ReaderError(OSError):
     """No reader could be opened on the configured path."""
-
-
-class LoopbackUdpDevice(nfc.clf.udp.Device):
-    """nfcpy's UDP driver with both sockets bound to the (loopback) host instead of all interfaces."""
-
-    def _bind_socket(self, time_to_return: float) -> bool:
-        try:
-            self.socket.bind((self.addr[0], self.addr[1]))
-            return True
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:  # the peer listens on the port now: nfcpy's answer too
-                return False
-            raise
-
-    def _send_data(self, brty, data, addr) -> None:
-        if self.socket.getsockname()[1] == 0:  # as an initiator: bind before the first send picks 0.0.0.0
-            self.socket.bind((self.addr[0], 0))
-        super()._send_data(brty, data, addr)
 
 
 def parse_udp(path: str) -> tuple[str, int]:
@@ -58,25 +39,22 @@ def parse_udp(path: str) -> tuple[str, int]:
     return host, port
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
-    except (OSError, ValueError):
-        return False
+def open_frontend(path: str, *, timing: ReaderTiming | None = DEFAULT_TIMING) -> nfc.ContactlessFrontend:
+    """An open ContactlessFrontend on ``path`` (``auto`` tries :data:`AUTO_PATHS`); ReaderError if none opens.
 
-
-def open_frontend(path: str) -> nfc.ContactlessFrontend:
-    """An open ContactlessFrontend on ``path`` (``auto`` tries :data:`AUTO_PATHS`); ReaderError if none opens."""
+    ``timing`` is the reader the simulated ``udp:`` driver behaves like (None: no reader's delays, for the
+    card and phone emulators); real readers take their own time.
+    """
     if path == "auto":
         for candidate in AUTO_PATHS:
             try:
-                return open_frontend(candidate)
+                return open_frontend(candidate, timing=timing)
             except ReaderError as exc:
                 log.debug("nfc: auto: %s", exc)
         raise ReaderError(errno.ENODEV, "no reader found (tried " + ", ".join(AUTO_PATHS) + ")")
-    if path.startswith("udp") and _is_loopback(parse_udp(path)[0]):
+    if path.startswith("udp") and is_loopback(parse_udp(path)[0]):
         host, port = parse_udp(path)
-        device = LoopbackUdpDevice(host, port)
+        device = SimulatedDevice(host, port, timing)
         device._vendor_name, device._device_name, device._chipset_name = platform.uname()[0], "IP-Stack", "UDP"
         clf = nfc.ContactlessFrontend()
         clf.device = device

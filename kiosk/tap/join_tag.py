@@ -9,13 +9,13 @@ from __future__ import annotations
 import nfc.clf
 import nfc.tag.tt3
 
+from kiosk.tap.card_memory import type3_memory
 from kiosk.tap.ndef import encode_uri_record
 
 IDM = bytes.fromhex("03FEFFE011223344")  # 03FE: an NDEF-capable tag; 01FE would announce NFC-DEP instead
 PMM = bytes.fromhex("01E0000000FFFF00")
 NDEF_SYSTEM = bytes.fromhex("12FC")
 NDEF_SERVICE = 0x000B  # read-only NDEF service
-BLOCKS_PER_READ = 4
 
 
 def local_target() -> nfc.clf.LocalTarget:
@@ -28,9 +28,8 @@ class JoinTag:
     read the whole message (the last data block)."""
 
     def __init__(self, url: str) -> None:
-        message = encode_uri_record(url)
-        self.blocks = (len(message) + 15) // 16
-        self.memory = _attribute_block(len(message), self.blocks) + message.ljust(16 * self.blocks, b"\0")
+        self.memory = type3_memory(encode_uri_record(url))
+        self.blocks = len(self.memory) // 16 - 1
         self.read_complete = False
 
     def attach(self, emulation: nfc.tag.tt3.Type3TagEmulation) -> None:
@@ -43,9 +42,3 @@ class JoinTag:
             self.read_complete = True
         return self.memory[16 * block:16 * block + 16]
 
-
-def _attribute_block(length: int, blocks: int) -> bytes:
-    """NFC Forum Type 3 Tag attribute information block: version 1.0, read-only, ``length`` bytes of NDEF."""
-    head = bytes([0x10, BLOCKS_PER_READ, 0x00]) + blocks.to_bytes(2, "big") + bytes(4) + bytes([0x00, 0x00])
-    head += length.to_bytes(3, "big")
-    return head + sum(head).to_bytes(2, "big")

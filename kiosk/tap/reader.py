@@ -10,6 +10,7 @@ that hangs, a card that keeps asking for more time), which turns the hang into s
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ import nfc
 import nfc.clf
 import nfc.clf.device
 import nfc.tag
+import nfc.tag.tt2
+import nfc.tag.tt3
 import nfc.tag.tt4
 
 from kiosk.core.credential import Credential
@@ -27,6 +30,8 @@ from kiosk.tap.device import ReaderError, open_frontend
 from kiosk.tap.extract import Rejected, Rules, TagRead, app_answered, extract
 from kiosk.tap.join_tag import JoinTag, local_target
 from kiosk.tap.ndef import MAX_MESSAGE
+from kiosk.tap.type2 import read_type2_ndef
+from kiosk.tap.type3 import read_type3_ndef
 from kiosk.tap.type4 import NdefReadError, read_type4_ndef
 
 log = logging.getLogger(__name__)
@@ -35,7 +40,13 @@ SOURCE = "nfc"
 BACKOFF_S = (0.5, 8.0)  # first and longest wait before reopening a failed reader
 STABLE_S = 10.0  # a reader that worked this long starts its next backoff from the first wait again
 STALL_S = 3.0  # no progress for this long: the watchdog closes the reader (udp's longest wait is ~1 s)
-LISTEN_S = 1.0  # card mode: how long each turn presents the join tag
+TARGETS = ["106A", "106B", "212F"]  # what a reader polls for: Type 1, 2 and 4A; Type 4B; Type 3 (FeliCa)
+# Card mode: how long each turn presents the join tag, a random length in this range. A card that arrives
+# meanwhile waits for the turn to end, so the turn is short (README, "Tap latency"); a phone polls once every
+# few hundred ms and must find the kiosk listening within a try or two, so the kiosk listens most of the
+# time; and the length varies so that no phone's polling period can fall in step with the kiosk's cycle and
+# miss it every time.
+LISTEN_S = (0.065, 0.095)
 JOIN_EXCHANGE_S = 1.0  # card mode: a phone silent this long has gone
 REMOVAL_GRACE_S = 1.0  # the same credential back within this time never left the reader (a flaky presence check)
 
@@ -146,9 +157,8 @@ class TapReader:
         return join_due and self._sense_passes > 1 and not self._holding
 
     def _rdwr_options(self) -> dict:
-        targets = ["106A"] if self.device.startswith("udp") else ["106A", "106B", "212F"]
         return {
-            "targets": targets,
+            "targets": TARGETS,
             "iterations": 1,  # one sense pass per connect: the loop alternates with the join tag
             "interval": 0.1,
             "beep-on-connect": False,  # the kiosk's own LED and buzzer give the feedback
@@ -171,8 +181,6 @@ class TapReader:
         self._holding = True
         try:
             read = self._read(tag)
-            if not tag.is_present:  # nfcpy turns a tag lost mid-NDEF into "no NDEF": only trust a tag still here
-                raise nfc.clf.CommunicationError("gone after the read")
         except NdefReadError as exc:
             read = exc.reason
         except (nfc.clf.CommunicationError, nfc.tag.TagCommandError) as exc:
@@ -214,7 +222,13 @@ class TapReader:
                 return read
             self.heartbeat.beat()
             return TagRead(uid, app_response=answer, ndef=read_type4_ndef(tag, MAX_MESSAGE + 1))
-        ndef = tag.ndef
+        if isinstance(tag, nfc.tag.tt2.Type2Tag):
+            return TagRead(uid, ndef=read_type2_ndef(tag, MAX_MESSAGE + 1))
+        if isinstance(tag, nfc.tag.tt3.Type3Tag):
+            return TagRead(uid, ndef=read_type3_ndef(tag, MAX_MESSAGE + 1))
+        ndef = tag.ndef  # Type 1: nfcpy's reader, which says "no NDEF" for a read that failed too
+        if not tag.is_present:  # so only a tag still here has no NDEF
+            raise nfc.clf.CommunicationError("gone after the read")
         return TagRead(uid, ndef=ndef.octets if ndef is not None and ndef.is_readable else None)
 
     def _present_join_tag(self, clf: nfc.ContactlessFrontend) -> bool:
@@ -225,7 +239,7 @@ class TapReader:
             return True
         token, url = join
         try:
-            target = clf.listen(local_target(), LISTEN_S)
+            target = clf.listen(local_target(), random.uniform(*LISTEN_S))
         except nfc.clf.UnsupportedTargetError as exc:
             log.info("nfc: %s: the join tag is off, phones join by the QR code", exc)
             self._status(True, None, can_emulate=False)
