@@ -55,6 +55,7 @@ class ReaderTiming:
     listen_setup_commands: int  # host commands to switch into card mode (program the target registers)
     listen_setup_bytes: int  # their payload
     listen_poll_s: float  # in card mode nfcpy polls the reader's registers this often for a phone's command
+    field_on_guard_s: float  # after card mode, the field is back on this long before the first poll
 
     def link_s(self, payload: int, commands: int = 1) -> float:
         """Host link and firmware time of ``commands`` commands carrying ``payload`` bytes in all."""
@@ -99,6 +100,7 @@ def _pn532(baud: int) -> ReaderTiming:
         listen_setup_commands=2,
         listen_setup_bytes=2 + 3 * 27 + 3 * 11,
         listen_poll_s=0.010,
+        field_on_guard_s=0.005,
     )
 
 
@@ -122,6 +124,7 @@ class SimulatedDevice(nfc.clf.udp.Device):
         self.timing = timing
         self._listening_since: float | None = None
         self._selected = False  # as a Type A listener: the poller selected us (SEL_REQ) since the last listen
+        self._field_off = False  # the last thing this reader did was card mode: its own field was off
 
     # Binding: the loopback host only.
 
@@ -205,6 +208,9 @@ class SimulatedDevice(nfc.clf.udp.Device):
         return self._timed_sense(super().sense_ttf, target)
 
     def _timed_sense(self, sense, target):
+        if self.timing and self._field_off:  # a card in the field powers up before it can answer
+            self._field_off = False
+            time.sleep(self.timing.field_on_guard_s)
         started = time.monotonic()
         found = sense(target)
         if self.timing:
@@ -234,6 +240,7 @@ class SimulatedDevice(nfc.clf.udp.Device):
         """Card mode: the time to switch the reader into it, then a phone's poll is seen on nfcpy's next look
         at the reader's registers."""
         started = time.monotonic()
+        self._field_off = True
         if self.timing:
             time.sleep(self.timing.listen_setup_s())
         polling_from = time.monotonic()

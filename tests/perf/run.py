@@ -23,6 +23,7 @@ import bench_idle_cpu
 import bench_memory
 import bench_mqtt
 import bench_nfc_tap
+import bench_presentation
 import bench_startup
 import bench_tap_latency
 from harness import ROOT, Figure
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "idle_cpu": bench_idle_cpu.measure,
     "tap_latency": bench_tap_latency.measure,
     "nfc_tap": bench_nfc_tap.measure,
+    "presentation": bench_presentation.measure,
     "memory": bench_memory.measure,
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,
@@ -62,14 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(results: list[tuple[str, Figure]], errors: dict[str, str]) -> None:
-    header = f"{'benchmark':<12} {'figure':<48} {'value':>12} {'budget':>12} {'n':>5}  status"
+    header = f"{'benchmark':<12} {'figure':<52} {'value':>12} {'budget':>12} {'n':>5}  status"
     print(header)
     print("-" * len(header))
     for name, figure in results:
         value = f"{figure.value:.3f} {figure.unit}" if figure.unit == "s" else f"{figure.value:.1f} {figure.unit}"
         bound = ">=" if figure.at_least else "<="
         budget = "-" if figure.budget is None else f"{bound} {figure.budget:g} {figure.unit}"
-        print(f"{name:<12} {figure.name:<48} {value:>12} {budget:>12} {figure.samples:>5}  {figure.status}")
+        print(f"{name:<12} {figure.name:<52} {value:>12} {budget:>12} {figure.samples:>5}  {figure.status}")
     for name, error in errors.items():
         print(f"{name:<12} COULD NOT RUN: {error}")
 
