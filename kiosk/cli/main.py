@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--phone", action="store_true", help="a phone without the app reading the kiosk's join tag")
     tap.add_argument("--hold", type=float, default=0.3, metavar="SECONDS",
                      help="how long the card stays on the reader (default 0.3; longer: a card left there)")
+    tap.add_argument("--type", choices=("t2", "t3", "t4"), default="t4",
+                     help="with --member or --uid: the card's tag type: t2 an NTAG21x (--chip), t3 a FeliCa Lite-S, "
+                          "t4 an ISO-DEP Type 4A card (default)")
+    tap.add_argument("--chip", choices=("ntag213", "ntag215", "ntag216"), default="ntag215",
+                     help="with --type t2: the NTAG21x's memory layout (default ntag215)")
     tap.add_argument("--external", action="store_true",
                      help="with --member: the program's external record instead of the member URI")
     tap.add_argument("--device", default="udp:127.0.0.1:54321", help="the kiosk's reader (default: the demo's)")
@@ -137,11 +142,12 @@ def _tap(args: argparse.Namespace) -> int:
         return 0
     try:
         if args.member:
-            card = emulator.member_card(args.member, external_type=nfc.member_record_type if args.external else None)
+            card = emulator.member_card(args.member, external_type=nfc.member_record_type if args.external else None,
+                                        type=args.type, chip=args.chip)
         elif args.app:
             card = emulator.app_phone(args.app, bytes.fromhex(nfc.app_aid))
         else:
-            card = emulator.bare_tag(bytes.fromhex(args.uid))
+            card = emulator.bare_tag(bytes.fromhex(args.uid), type=args.type, chip=args.chip)
     except ValueError as exc:
         print(f"kiosk tap: {exc}", file=sys.stderr)
         return 2

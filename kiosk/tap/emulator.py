@@ -44,6 +44,7 @@ NTAG_NAK = b"\x00"  # NTAG21x's 4-bit NAK for an invalid argument or command
 # FeliCa Lite-S: PMm with IC code F1 (nfcpy's FelicaLiteS), system code 12FC (NFC Forum Type 3 NDEF).
 FELICA_PMM = bytes.fromhex("00F1000000014300")
 NDEF_SYSTEM = bytes.fromhex("12FC")
+PLAIN_SYSTEM = bytes.fromhex("88B4")  # a FeliCa Lite-S not formatted for NDEF answers with its own system code
 NDEF_READ_SERVICE = 0x000B
 LISTEN_S = 0.5
 # A phone polls in a discovery loop: its NFC controller polls each technology, listens, and starts over. No
@@ -65,6 +66,7 @@ class Card:
     ndef: bytes | None = None  # the NDEF message; None: it has none
     ndef_length: int | None = None  # t4: the NDEF length it claims, when it lies about it
     vanish_after: int | None = None  # leaves the field after answering this many commands
+    deaf: range = range(0)  # the commands (counted from 1) it misses, as a card at the edge of the field does
     stall: bool = False  # t4: asks for more waiting time (S(WTX)) for ever instead of answering
     commands: int = field(default=0, init=False)
 
@@ -154,7 +156,8 @@ class CardEmulator:
     def _target(self) -> nfc.clf.LocalTarget:
         uid = self.card.uid
         if self.card.type == "t3":
-            return nfc.clf.LocalTarget("212F", sensf_res=b"\x01" + uid + FELICA_PMM + NDEF_SYSTEM)
+            system = PLAIN_SYSTEM if self.card.ndef is None else NDEF_SYSTEM
+            return nfc.clf.LocalTarget("212F", sensf_res=b"\x01" + uid + FELICA_PMM + system)
         sens_res = bytes.fromhex("0400" if len(uid) == 4 else "4400")
         sel_res = b"\x00" if self.card.type == "t2" else b"\x20"
         return nfc.clf.LocalTarget("106A", sens_res=sens_res, sdd_res=uid, sel_res=sel_res)
@@ -169,7 +172,7 @@ class CardEmulator:
         while time.monotonic() < leave:
             if self._vanished():
                 return True
-            response = respond(command)
+            response = None if self.card.commands in self.card.deaf else respond(command)
             try:
                 command = clf.exchange(response, max(0.01, leave - time.monotonic()))
             except nfc.clf.TimeoutError:
@@ -196,7 +199,7 @@ class CardEmulator:
             if self._vanished():
                 return True
             try:
-                response = emulation.process_command(command)
+                response = None if self.card.commands in self.card.deaf else emulation.process_command(command)
                 command = emulation.send_response(response, max(0.01, leave - time.monotonic()))
             except nfc.clf.TimeoutError:
                 return True
