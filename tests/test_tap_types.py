@@ -38,7 +38,7 @@ def test_a_member_card_of_each_type_is_read_end_to_end(reader, device, kind, chi
     assert {m.source for m in reader.posted.of(TapDetected)} == {"nfc"}
 
 
-@pytest.mark.parametrize("kind", ["t2", "t4"])  # a FeliCa without NDEF: see the README's note on Type 3
+@pytest.mark.parametrize("kind", ["t2", "t3", "t4"])
 def test_a_bare_tag_of_each_type_is_its_uid(reader, device, hasher, kind):
     uid = new_uid(kind)
     tap(device, bare_tag(uid, type=kind))

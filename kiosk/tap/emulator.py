@@ -141,17 +141,22 @@ class CardEmulator:
             leave = None
             while time.monotonic() < (leave or give_up):
                 target = clf.listen(self._target(), LISTEN_S)
+                if self.activated_at is None and (target is not None or self._polled(clf)):
+                    self.activated_at = time.monotonic()
+                    leave = self.activated_at + hold_s
                 if target is None:
                     time.sleep(RETRY_S)  # the port is taken while the kiosk presents its own tag
                     continue
-                if self.activated_at is None:
-                    self.activated_at = time.monotonic()
-                    leave = self.activated_at + hold_s
                 if self._serve(clf, target, leave):
                     break
             return self.activated_at is not None
         finally:
             clf.close()
+
+    def _polled(self, clf: nfc.ContactlessFrontend) -> bool:
+        """A FeliCa card is activated once a reader has polled it: a reader that finds no NDEF system there
+        sends it nothing more than its presence checks (more polls)."""
+        return self.card.type == "t3" and getattr(clf.device, "polled_at", None) is not None
 
     def _target(self) -> nfc.clf.LocalTarget:
         uid = self.card.uid

@@ -125,6 +125,7 @@ class SimulatedDevice(nfc.clf.udp.Device):
         self._listening_since: float | None = None
         self._selected = False  # as a Type A listener: the poller selected us (SEL_REQ) since the last listen
         self._field_off = False  # the last thing this reader did was card mode: its own field was off
+        self.polled_at: float | None = None  # as a Type F listener: when a poller last found us (its activation)
 
     # Binding: the loopback host only.
 
@@ -185,6 +186,7 @@ class SimulatedDevice(nfc.clf.udp.Device):
             found = super()._listen_tta(target, time_to_return, init)
             if found is None or self._selected:
                 return found
+            self.socket.sendto(SILENT, found._addr)  # so the reader times out as it would, not after a second
             init = None
 
     def _is_listener(self) -> bool:
@@ -277,6 +279,7 @@ class SimulatedDevice(nfc.clf.udp.Device):
                 answer = sensf_res[:17] + (sensf_res[17:19] if data[4] == 1 else b"")
                 self._send_data(brty, bytes([len(answer) + 1]) + answer, addr)
                 polled_at, sensf_req = time.time(), data[1:]
+                self.polled_at = time.monotonic()
             elif polled_at is not None and data[2:10] == sensf_res[1:9]:
                 return nfc.clf.LocalTarget(brty, _addr=addr, sensf_req=sensf_req, sensf_res=sensf_res,
                                            tt3_cmd=data[1:])
