@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 
 def measure(quick: bool) -> list[Figure]:
-    presentations, phones = (30, 10) if quick else (200, 50)
+    presentations, phones = (30, 10) if quick else (200, 200)
     figures = []
     for join_tag in (True, False):
         to_led, to_frame = presentation_ms(presentations, join_tag)
