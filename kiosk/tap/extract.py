@@ -11,8 +11,8 @@ external record), else ``uid`` (HMAC of the UID; the raw UID never leaves this f
     Credential(kind='app', value='APP-1')
     >>> extract(TagRead(uid=b"\\x04\\x01", app_response=b"\\x6f\\x00"), rules)
     Rejected(reason='app_error_status')
-    >>> extract(TagRead(uid=b"\\x04\\x01"), rules)
-    Credential(kind='uid', value='h0401')
+    >>> extract(TagRead(uid=b"\\x04\\x01\\x02\\x03"), rules)
+    Credential(kind='uid', value='h04010203')
 """
 
 from __future__ import annotations

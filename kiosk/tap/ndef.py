@@ -3,7 +3,7 @@
 Tags are untrusted input, so this parser checks every length against the bytes that are really there, caps
 sizes and never raises anything but :class:`NdefError` (it is fuzzed with hypothesis)::
 
-    >>> message = bytes([0xD1, 0x01, 0x0C, 0x55, 0x04]) + b"example.com/"
+    >>> message = bytes([0xD1, 0x01, 0x0D, 0x55, 0x04]) + b"example.com/"
     >>> [(r.tnf, r.type, decode_uri(r.payload)) for r in parse_message(message)]
     [(1, b'U', 'https://example.com/')]
 """
