@@ -18,6 +18,10 @@ def test_kiosk_tap_reaches_the_demo_through_nfcpy(tmp_path, kiosks):
     result = kiosk_tap("--member", "M-1001", "--device", device)
     assert result.returncode == 0, result.stderr
     demo.wait_scene("welcome", timeout=15)
+    result = kiosk_tap("--member", "M-1003", "--type", "t2", "--chip", "ntag213", "--device", device)
+    assert result.returncode == 0, result.stderr
+    result = kiosk_tap("--member", "M-1001", "--type", "t3", "--device", device)
+    assert result.returncode == 0, result.stderr
     result = kiosk_tap("--phone", "--device", device)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith("https://loyalty.example.com/join?s=")
@@ -33,3 +37,10 @@ def test_kiosk_tap_without_a_reader_says_so():
 def test_kiosk_tap_refuses_a_bad_uid():
     result = kiosk_tap("--uid", "0102", "--wait", "1")
     assert result.returncode == 2 and "4, 7 or 10 bytes" in result.stderr
+
+
+def test_kiosk_tap_refuses_a_uid_its_card_type_cannot_have():
+    result = kiosk_tap("--uid", "04A224B1", "--type", "t2", "--wait", "1")
+    assert result.returncode == 2 and "7 bytes" in result.stderr
+    result = kiosk_tap("--uid", "04A224B1C55E80", "--type", "t3", "--wait", "1")
+    assert result.returncode == 2 and "8 bytes" in result.stderr

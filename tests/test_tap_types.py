@@ -71,6 +71,23 @@ def test_a_failed_ndef_read_of_a_card_still_there_is_not_a_bare_uid(reader, devi
     assert reader.posted.taps() == [] and reader.posted.rejections() == ["read_interrupted"]
 
 
+@pytest.mark.parametrize(("kind", "claimed", "reason"), [
+    ("t2", 30, "ndef_malformed"),  # zeros after the message
+    ("t2", 600, "ndef_malformed"),  # beyond the NTAG215's data area
+    ("t2", 9000, "ndef_oversized"),
+    ("t3", 200, "ndef_malformed"),  # beyond the NDEF area the attribute block declares
+    ("t3", 9000, "ndef_oversized"),
+], ids=["t2-zeros", "t2-beyond-memory", "t2-oversized", "t3-beyond-area", "t3-oversized"])
+def test_a_card_that_lies_about_its_ndef_length_is_rejected_and_reading_goes_on(reader, device, kind, claimed,
+                                                                                reason):
+    tap(device, card_of(kind, None, ndef_length=claimed), hold=1.0)
+    wait_for(lambda: reader.posted.rejections(), 10, "the rejection")
+    assert reader.posted.rejections() == [reason] and reader.posted.taps() == []
+    tap(device, card_of(kind, None, token="M-1003"))
+    wait_for(lambda: reader.posted.taps(), 10, "the next tap")
+    assert reader.posted.taps() == [Credential("ndef", "M-1003")]
+
+
 def test_impossible_cards_are_refused_before_they_are_presented():
     with pytest.raises(ValueError, match="7 bytes"):
         bare_tag(bytes.fromhex("04A224B1"), type="t2")

@@ -33,15 +33,17 @@ NTAGS = {
 TYPE3_BLOCKS_PER_READ = 4  # FeliCa Lite-S reads up to four blocks per Check command
 
 
-def ntag_memory(uid: bytes, message: bytes, chip: str) -> bytes:
-    """Every page of an NTAG21x whose user memory holds ``message`` in an NDEF TLV, read-only lock bits clear.
+def ntag_memory(uid: bytes, message: bytes, chip: str, claimed: int | None = None) -> bytes:
+    """Every page of an NTAG21x whose user memory holds ``message`` in an NDEF TLV, read-only lock bits clear;
+    the TLV says ``claimed`` bytes when given (a tag that lies).
 
     Raises ValueError for a UID that is not 7 bytes or a message the chip cannot hold.
     """
     ntag = NTAGS[chip]
     if len(uid) != 7:
         raise ValueError("an NTAG21x UID is 7 bytes")
-    length = bytes([len(message)]) if len(message) < 0xFF else b"\xff" + len(message).to_bytes(2, "big")
+    claimed = len(message) if claimed is None else claimed
+    length = bytes([claimed]) if claimed < 0xFF else b"\xff" + claimed.to_bytes(2, "big")
     tlv = b"\x03" + length + message + b"\xfe"
     if len(tlv) > ntag.user_bytes:
         raise ValueError(f"an NDEF message of {len(message)} bytes does not fit an {chip.upper()}")
@@ -53,10 +55,12 @@ def ntag_memory(uid: bytes, message: bytes, chip: str) -> bytes:
     return memory.ljust(4 * ntag.pages, b"\0")  # dynamic lock bytes and configuration pages: factory zeros
 
 
-def type3_memory(message: bytes) -> bytes:
-    """The NDEF service's blocks: the attribute information block, then ``message`` in 16-byte blocks."""
+def type3_memory(message: bytes, claimed: int | None = None) -> bytes:
+    """The NDEF service's blocks: the attribute information block, then ``message`` in 16-byte blocks; the
+    attribute block says ``claimed`` bytes when given (a tag that lies)."""
     blocks = (len(message) + 15) // 16
-    return _attribute_block(len(message), blocks) + message.ljust(16 * blocks, b"\0")
+    length = len(message) if claimed is None else claimed
+    return _attribute_block(length, blocks) + message.ljust(16 * blocks, b"\0")
 
 
 def _attribute_block(length: int, blocks: int) -> bytes:

@@ -64,7 +64,7 @@ class Card:
     app_aid: bytes | None = None  # t4 only
     app_answer: bytes | None = None  # the whole response to SELECT of app_aid, status word included
     ndef: bytes | None = None  # the NDEF message; None: it has none
-    ndef_length: int | None = None  # t4: the NDEF length it claims, when it lies about it
+    ndef_length: int | None = None  # the NDEF length it claims, when it lies about it
     vanish_after: int | None = None  # leaves the field after answering this many commands
     deaf: range = range(0)  # the commands (counted from 1) it misses, as a card at the edge of the field does
     stall: bool = False  # t4: asks for more waiting time (S(WTX)) for ever instead of answering
@@ -129,7 +129,8 @@ class CardEmulator:
         self.activated_at: float | None = None  # time.monotonic() of the first activation by the reader
         self._selected: bytes | None = None
         self._ndef_app = False
-        self._memory = ntag_memory(card.uid, card.ndef or b"", card.chip) if card.type == "t2" else b""
+        is_ntag = card.type == "t2"
+        self._memory = ntag_memory(card.uid, card.ndef or b"", card.chip, card.ndef_length) if is_ntag else b""
 
     def present(self, hold_s: float = 0.3, wait_s: float = 30.0) -> bool:
         """Put the card on the reader until ``hold_s`` after the reader first activated it (so a long hold is a
@@ -191,7 +192,7 @@ class CardEmulator:
 
     def _serve_type3(self, clf: nfc.ContactlessFrontend, target: nfc.clf.LocalTarget, leave: float) -> bool:
         emulation = nfc.tag.emulate(clf, target)
-        memory = type3_memory(self.card.ndef) if self.card.ndef is not None else None
+        memory = type3_memory(self.card.ndef, self.card.ndef_length) if self.card.ndef is not None else None
 
         def read_block(block: int, rb: bool, re: bool) -> bytes | None:
             if memory is None or 16 * block >= len(memory):
