@@ -46,6 +46,14 @@ def test_a_bare_tag_of_each_type_is_its_uid(reader, device, hasher, kind):
     assert reader.posted.taps() == [Credential("uid", hasher.credential_value(uid))]
 
 
+def test_a_mifare_classic_card_is_its_uid(reader, device, hasher):
+    """nfcpy activates MIFARE Classic as a Type 2 tag, whose READ it refuses without keys: not a broken tag."""
+    uid = bytes.fromhex("04A224B1")
+    tap(device, bare_tag(uid, type="t2", chip="mifare_classic_1k"))
+    wait_for(lambda: reader.posted.taps() or reader.posted.rejections(), 10, "the tap")
+    assert reader.posted.taps() == [Credential("uid", hasher.credential_value(uid))]
+
+
 # Commands each type answers before its NDEF read is half done: Type 2 (nfcpy's NXP probe, GET_VERSION, the
 # capability page), Type 3 (the attribute block), Type 4 (RATS, SELECTs, the capability container).
 MID_READ = {"t2": 3, "t3": 1, "t4": 5}
@@ -94,6 +102,6 @@ def test_impossible_cards_are_refused_before_they_are_presented():
     with pytest.raises(ValueError, match="8 bytes"):
         bare_tag(bytes.fromhex("04A224B1C55E80"), type="t3")
     with pytest.raises(ValueError, match="does not fit"):
-        member_card("M-" + "1" * 120, type="t2", chip="ntag213").ndef += b"x" * 200
+        member_card("M-" + "1" * 120, type="t2", chip="ntag213")  # a 150-byte URI in 144 bytes of memory
     with pytest.raises(ValueError, match="card type"):
         CardEmulator(bare_tag(new_uid("t4"), type="t5"))

@@ -41,6 +41,7 @@ NDEF_FILE = bytes.fromhex("E104")
 ATS = bytes.fromhex("0578809002")
 SW_OK, SW_NOT_FOUND, SW_INS_UNKNOWN = b"\x90\x00", b"\x6a\x82", b"\x6d\x00"
 NTAG_NAK = b"\x00"  # NTAG21x's 4-bit NAK for an invalid argument or command
+SAK = {**{chip: 0x00 for chip in NTAGS}, "mifare_classic_1k": 0x08}  # Type A select answers: Type 2, MIFARE Classic
 # FeliCa Lite-S: PMm with IC code F1 (nfcpy's FelicaLiteS), system code 12FC (NFC Forum Type 3 NDEF).
 FELICA_PMM = bytes.fromhex("00F1000000014300")
 NDEF_SYSTEM = bytes.fromhex("12FC")
@@ -56,7 +57,8 @@ RETRY_S = 0.002  # how soon a card tries the field again while the reader has it
 @dataclass
 class Card:
     """What the emulated tag holds and how it misbehaves (None/False: it behaves). ``type`` is ``t2`` (an
-    NTAG21x, ``chip`` says which), ``t3`` (FeliCa Lite-S) or ``t4`` (ISO-DEP Type 4A)."""
+    NTAG21x, or a MIFARE Classic 1K whose memory no reader gets at without its keys: ``chip`` says which),
+    ``t3`` (FeliCa Lite-S) or ``t4`` (ISO-DEP Type 4A)."""
 
     uid: bytes
     type: str = "t4"
@@ -107,9 +109,12 @@ def _check(card: Card) -> None:
     if card.type == "t3" and len(card.uid) != 8:
         raise ValueError("a FeliCa IDm is 8 bytes")
     if card.type == "t2":
-        if card.chip not in NTAGS:
-            raise ValueError(f"an NTAG21x chip is one of {', '.join(NTAGS)}")
-        ntag_memory(card.uid, card.ndef or b"", card.chip)  # the UID length, and whether the message fits
+        if card.chip not in SAK:
+            raise ValueError(f"a Type A memory chip is one of {', '.join(SAK)}")
+        if card.chip in NTAGS:
+            ntag_memory(card.uid, card.ndef or b"", card.chip)  # the UID length, and whether the message fits
+        elif card.ndef is not None or len(card.uid) not in (4, 7):
+            raise ValueError("a MIFARE Classic card here has a 4 or 7-byte UID and no NDEF a reader can get at")
     if card.type == "t4" and len(card.uid) not in (4, 7, 10):
         raise ValueError("a tag UID is 4, 7 or 10 bytes")
 
@@ -129,7 +134,7 @@ class CardEmulator:
         self.activated_at: float | None = None  # time.monotonic() of the first activation by the reader
         self._selected: bytes | None = None
         self._ndef_app = False
-        is_ntag = card.type == "t2"
+        is_ntag = card.type == "t2" and card.chip in NTAGS
         self._memory = ntag_memory(card.uid, card.ndef or b"", card.chip, card.ndef_length) if is_ntag else b""
 
     def present(self, hold_s: float = 0.3, wait_s: float = 30.0) -> bool:
@@ -165,7 +170,7 @@ class CardEmulator:
             system = PLAIN_SYSTEM if self.card.ndef is None else NDEF_SYSTEM
             return nfc.clf.LocalTarget("212F", sensf_res=b"\x01" + uid + FELICA_PMM + system)
         sens_res = bytes.fromhex("0400" if len(uid) == 4 else "4400")
-        sel_res = b"\x00" if self.card.type == "t2" else b"\x20"
+        sel_res = bytes([SAK[self.card.chip] if self.card.type == "t2" else 0x20])
         return nfc.clf.LocalTarget("106A", sens_res=sens_res, sdd_res=uid, sel_res=sel_res)
 
     def _serve(self, clf: nfc.ContactlessFrontend, target: nfc.clf.LocalTarget, leave: float) -> bool:
@@ -221,8 +226,9 @@ class CardEmulator:
         return card.vanish_after is not None and card.commands > card.vanish_after
 
     def _respond_type2(self, command: bytes) -> bytes | None:
-        """NTAG21x: READ (four pages, rolling over at the end of memory), GET_VERSION; NAK for the rest."""
-        if command[:1] == b"\x60":
+        """NTAG21x: READ (four pages, rolling over at the end of memory), GET_VERSION; NAK for the rest (and for
+        all of it on a MIFARE Classic, which answers nothing before an authentication)."""
+        if command[:1] == b"\x60" and self.card.chip in NTAGS:
             return NTAGS[self.card.chip].version
         if command[:1] == b"\x30" and len(command) == 2:
             offset = 4 * command[1]

@@ -46,8 +46,9 @@ TARGETS = ["106A", "106B", "212F"]  # what a reader polls for: Type 1, 2 and 4A;
 # few hundred ms and must find the kiosk listening within a try or two, so the kiosk listens most of the
 # time; and the length varies so that no phone's polling period can fall in step with the kiosk's cycle and
 # miss it every time.
-LISTEN_S = (0.075, 0.095)
+LISTEN_S = (0.065, 0.090)
 JOIN_EXCHANGE_S = 1.0  # card mode: a phone silent this long has gone
+MIFARE_CLASSIC = 0x08  # the SAK bit of MIFARE Classic cards (1K 08, 4K 18, Mini 09); NFC Forum Type 2 tags have 00
 REMOVAL_GRACE_S = 1.0  # the same credential back within this time never left the reader (a flaky presence check)
 
 
@@ -223,6 +224,8 @@ class TapReader:
             self.heartbeat.beat()
             return TagRead(uid, app_response=answer, ndef=read_type4_ndef(tag, MAX_MESSAGE + 1))
         if isinstance(tag, nfc.tag.tt2.Type2Tag):
+            if tag.target.sel_res and tag.target.sel_res[0] & MIFARE_CLASSIC:
+                return TagRead(uid)  # nfcpy takes it for Type 2, but its memory needs keys: only its UID counts
             return TagRead(uid, ndef=read_type2_ndef(tag, MAX_MESSAGE + 1))
         if isinstance(tag, nfc.tag.tt3.Type3Tag):
             return TagRead(uid, ndef=read_type3_ndef(tag, MAX_MESSAGE + 1))
