@@ -46,7 +46,7 @@ TARGETS = ["106A", "106B", "212F"]  # what a reader polls for: Type 1, 2 and 4A;
 # few hundred ms and must find the kiosk listening within a try or two, so the kiosk listens most of the
 # time; and the length varies so that no phone's polling period can fall in step with the kiosk's cycle and
 # miss it every time.
-LISTEN_S = (0.065, 0.090)
+LISTEN_S = (0.075, 0.095)
 JOIN_EXCHANGE_S = 1.0  # card mode: a phone silent this long has gone
 MIFARE_CLASSIC = 0x08  # the SAK bit of MIFARE Classic cards (1K 08, 4K 18, Mini 09); NFC Forum Type 2 tags have 00
 REMOVAL_GRACE_S = 1.0  # the same credential back within this time never left the reader (a flaky presence check)
