@@ -3,9 +3,10 @@ against p95 <= 50 ms; and, in the same run, nfcpy alone reading the same card, a
 
 The clock starts when the kiosk's reader thread discovers the card (nfcpy's on-discover: "tap.detected" in the
 trace) and so includes activation, SELECT of the app's AID, the NDEF read, extraction, the post to the main loop
-and the main loop's feedback. The wait before that discovery is the reader's polling cycle (on udp: nfcpy's fixed
-1 s sense timeout), not the kiosk's latency. The floor is nfcpy on its own (no kiosk) from on-discover to the NDEF
-message in hand, with nfcpy's own Type 4 NDEF reader.
+and the main loop's feedback, every reader operation taking a PN532's time (hardware/reader-timing.md). The wait
+before that discovery is the reader's polling cycle: bench_presentation.py measures from the card's placing. The
+floor is nfcpy on its own (no kiosk) from on-discover to the NDEF message in hand, with nfcpy's own Type 4 NDEF
+reader.
 """
 
 from __future__ import annotations
