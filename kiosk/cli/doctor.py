@@ -305,9 +305,7 @@ def check_clock(settings: config.Settings) -> Result:
 
 
 def check_disk(settings: config.Settings) -> Result:
-    place = Path(settings.kiosk.state_dir)
-    if place.exists() and not place.is_dir():
-        return Result("disk", FAIL, f"state_dir {place} is not a folder")
+    place = Path(settings.kiosk.state_dir)  # the config made sure it is a folder, or not there yet
     while not place.exists():
         place = place.parent
     if place == Path(settings.kiosk.state_dir) and not os.access(place, os.W_OK):
