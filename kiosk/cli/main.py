@@ -193,12 +193,14 @@ def _add_ops(commands: argparse._SubParsersAction) -> None:
 
     watch = jobs.add_parser("watch", help="a live table of every kiosk under the topic prefix, stale ones flagged")
     watch.add_argument("--once", action="store_true",
-                       help="collect for --window seconds, print the table once, exit 1 if any kiosk is flagged "
-                            "(the default when stdout is not a terminal)")
+                       help="print the table once every kiosk online has answered (or after --window seconds), "
+                            "exit 1 if any kiosk is flagged (the default when stdout is not a terminal)")
     watch.add_argument("--window", type=float, default=2.0, metavar="SECONDS",
-                       help="with --once: how long to collect (default 2)")
+                       help="with --once: the longest to wait for the kiosks' telemetry (default 2)")
     watch.add_argument("--stale-after", type=float, default=180.0, metavar="SECONDS",
                        help="flag a kiosk heard nothing from for this long (default 180: three telemetry periods)")
+    watch.add_argument("--sign-key", type=Path, metavar="FILE",
+                       help="sign the ping that asks the kiosks for telemetry (kiosks with [mqtt] command_keys)")
     watch.set_defaults(handler=_ops_watch)
 
     send = jobs.add_parser("send", help="send a command to a kiosk and print its result; "
@@ -221,10 +223,12 @@ def _add_ops(commands: argparse._SubParsersAction) -> None:
 
 
 def _ops_watch(args: argparse.Namespace) -> int:
+    from kiosk import keys
     from kiosk.ops import watch
 
+    key = keys.load_private(args.sign_key) if args.sign_key else None
     return watch.run(config.load(args.config).mqtt, once=args.once, window_s=args.window,
-                     stale_after_s=args.stale_after)
+                     stale_after_s=args.stale_after, key=key)
 
 
 def _ops_send(args: argparse.Namespace) -> int:
