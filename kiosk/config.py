@@ -44,7 +44,12 @@ def _bcm_pin(default: int) -> Any:
     return _setting(default, "a BCM GPIO number from 2 to 27", lambda v: 2 <= v <= 27)
 
 
-def _nfc_device(value: str) -> bool:
+def valid_nfc_device(value: str) -> bool:
+    """An ``[nfc] device`` value: a keyword, or an nfcpy path (a udp: port from 1 to 65535).
+
+        >>> valid_nfc_device("udp:127.0.0.1:54321"), valid_nfc_device("udp:127.0.0.1:99999")
+        (True, False)
+    """
     if value in ("auto", "keyboard", "off"):
         return True
     path = _NFC_PATH.match(value)
@@ -123,7 +128,7 @@ class NfcSettings:
     device: str = _setting(
         "auto",
         "'auto', 'keyboard', 'off' or an nfcpy device path such as 'usb', 'tty:AMA0:pn532' or 'udp:127.0.0.1:54321'",
-        _nfc_device,
+        valid_nfc_device,
     )
     same_tap_delay_s: float = _setting(3.0, "seconds from 0 to 60", lambda v: 0 <= v <= 60)
     app_aid: str = _setting("F04C4F59414C5459", "the loyalty app's AID: 5 to 16 bytes in hex", _aid)

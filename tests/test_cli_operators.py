@@ -78,12 +78,15 @@ def test_demo_takes_trace_and_verbose_after_the_command(tmp_path):
     assert f" DEBUG kiosk: kiosk {__version__}, Python " in (tmp_path / "demo.log").read_text()
 
 
-def test_an_empty_member_token_is_one_line(capsys):
+def test_bad_tap_arguments_are_one_line(capsys):
     assert main(["tap", "--member", "", "--wait", "0.1"]) == 2
     assert capsys.readouterr().err == ("kiosk: tap: --member: expected a token of 1-128 letters, digits, '.', '_', "
                                        "':' or '-', got ''\n")
     assert main(["tap", "--app", "two words", "--wait", "0.1"]) == 2
     assert "kiosk: tap: --app: expected a token" in capsys.readouterr().err
+    assert main(["tap", "--member", "M-1001", "--device", "udp:127.0.0.1:99999", "--wait", "0.1"]) == 2
+    assert capsys.readouterr().err == ("kiosk: tap: --device: expected nfcpy's udp:HOST:PORT with a port from 1 to "
+                                       "65535, got 'udp:127.0.0.1:99999'\n")
 
 
 def test_an_unwritable_trace_is_one_line_and_starts_nothing(tmp_path):

@@ -141,6 +141,9 @@ def _tap(args: argparse.Namespace) -> int:
     from kiosk.tap import emulator
 
     nfc = config.load(args.config).nfc
+    if not (args.device.startswith("udp") and config.valid_nfc_device(args.device)):
+        raise KioskError(f"tap: --device: expected nfcpy's udp:HOST:PORT with a port from 1 to 65535, "
+                         f"got {args.device!r}")
     if args.phone:
         url = emulator.read_join_tag(args.device, args.wait)
         if url is None:
