@@ -212,8 +212,8 @@ class ContentSettings:
 
 @dataclass(frozen=True)
 class DebugSettings:
-    input_socket: str = _setting("", "a Unix socket path in an existing folder, or empty to turn the automation "
-                                     "socket off")
+    input_socket: str = _setting("", "a Unix socket path in an existing folder or the state folder, or empty to "
+                                     "turn the automation socket off")
     allow_in_fullscreen: bool = _setting(False, "true or false")
 
 
@@ -241,7 +241,6 @@ _DISK_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("mqtt", "ca_file"): lambda v: v and config_files.ca_file_problem(Path(v)),
     ("mqtt", "cert_file"): lambda v: v and config_files.readable_file_problem(Path(v)),
     ("mqtt", "key_file"): lambda v: v and config_files.readable_file_problem(Path(v)),
-    ("debug", "input_socket"): lambda v: v and config_files.socket_problem(v),
 }
 _FILE_KEYS = {("mqtt", "ca_file"), ("mqtt", "cert_file"), ("mqtt", "key_file")}
 
@@ -356,6 +355,9 @@ def _check_across(settings: Settings) -> None:
     if settings.backend.kind == "http" and not settings.backend.url:
         raise ConfigError(source, "backend.url", "the backend's URL when backend.kind is 'http'")
     debug = settings.debug
+    if debug.input_socket and (problem := config_files.socket_problem(debug.input_socket, settings.kiosk.state_dir)):
+        raise ConfigError(source, "debug.input_socket", f"a Unix socket path in an existing folder or the state "
+                                                        f"folder, got {debug.input_socket!r} ({problem})")
     if debug.input_socket and settings.display.mode == "fullscreen" and not debug.allow_in_fullscreen:
         raise ConfigError(
             source, "debug.input_socket", "empty in fullscreen mode (set debug.allow_in_fullscreen = true to allow it)"

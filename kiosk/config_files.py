@@ -5,7 +5,7 @@ config is read, so a bad path stops the start with one line instead of a traceba
 
     >>> state_dir_problem(Path("/var/lib/ki\\0osk"))
     'a NUL byte in the path'
-    >>> socket_problem("/" + "s" * 120)
+    >>> socket_problem("/" + "s" * 120, Path("/var/lib/kiosk"))
     'longer than the 107 bytes a socket path may have'
 """
 
@@ -62,15 +62,16 @@ def client_certificate_problem(cert_file: str, key_file: str) -> str | None:
     return None
 
 
-def socket_problem(value: str) -> str | None:
-    """The automation socket's path can be bound: short enough, in an existing folder, and nothing but a stale
-    socket there already (that one is replaced; a file or a folder is never deleted)."""
+def socket_problem(value: str, state_dir: Path) -> str | None:
+    """The automation socket's path can be bound: short enough, in an existing folder (or the state folder, which
+    the kiosk makes), and nothing but a stale socket there already (that one is replaced; a file or a folder is
+    never deleted)."""
     if problem := _nul(value):
         return problem
     if len(os.fsencode(value)) > SOCKET_PATH_MAX:
         return f"longer than the {SOCKET_PATH_MAX} bytes a socket path may have"
     path = Path(value)
-    if not path.parent.is_dir():
+    if not path.parent.is_dir() and path.parent.absolute() != state_dir.absolute():
         return f"the folder {path.parent} does not exist"
     try:
         mode = path.lstat().st_mode

@@ -270,3 +270,11 @@ def test_paths_are_checked_on_disk_when_the_config_is_read(tmp_path, monkeypatch
     assert main(["--config", str(path), "run"]) == 2
     assert capsys.readouterr().err == f"kiosk: {caught.value}\n"
     assert (tmp_path / "notes.txt").read_text() == "no certificate here\n"
+
+
+def test_the_socket_may_sit_in_the_state_folder_the_kiosk_will_make(tmp_path):
+    state = tmp_path / "state"
+    path = write(tmp_path, f'[kiosk]\nstate_dir = "{state}"\n[display]\nmode = "window"\n'
+                           f'[debug]\ninput_socket = "{state}/in.sock"\n')
+    assert config.load(path).debug.input_socket == f"{state}/in.sock"
+    assert not state.exists()

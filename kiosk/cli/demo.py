@@ -36,8 +36,6 @@ def demo_settings(config_path: str | None, headless: bool) -> config.Settings:
         width, height = fit_window(wanted, desktop_size())
         overrides["display"].update(width=width, height=height)
     if not settings.debug.input_socket:
-        # The socket's folder must exist for the config check, and the state folder is the demo's anyway.
-        Path(state_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
         overrides["debug"] = {"input_socket": str(Path(state_dir) / "input.sock")}
     return config.with_overrides(settings, **overrides)
 
