@@ -43,3 +43,15 @@ def test_other_open_failures_say_what_sqlite_said(tmp_path):
         Store(tmp_path / "state.db")
     assert "damaged" not in str(caught.value)
 
+
+
+def test_doctor_names_the_damage_and_the_recovery(tmp_path):
+    from kiosk import config as kiosk_config
+    from kiosk.cli.doctor import check_backend
+
+    db = tmp_path / "state" / "state.db"
+    Store(db).close()
+    db.write_bytes(b"garbage!" * 512)
+    result = check_backend(kiosk_config.load(write_config(tmp_path)))
+    assert result.status == "FAIL"
+    assert result.detail.startswith(f"embedded backend: {db}: the state database is damaged (file is not a database)")

@@ -26,6 +26,7 @@ from pathlib import Path
 from kiosk import config, keys
 from kiosk.clock import clock_synced
 from kiosk.exc import KioskError
+from kiosk.storage.damage import open_failure
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 INSTALLED_CONFIG = Path("/etc/kiosk/kiosk.toml")
@@ -288,7 +289,7 @@ def _local_backend(db: Path) -> Result:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return Result("backend", FAIL, f"embedded backend: {db} does not open ({exc})")
+        return Result("backend", FAIL, f"embedded backend: {open_failure(db, exc)}")
     if verdict != "ok":
         return Result("backend", FAIL, f"embedded backend: {db} is damaged ({verdict})")
     return Result("backend", PASS, f"embedded backend: {db} opens and checks fine ({members} members)")
