@@ -103,24 +103,24 @@ def test_validate_reports_every_problem_at_once(tmp_path, capsys):
     (folder / "manifest.json").unlink()
     assert main(["content", "pack", str(folder), "--version", "3", "--expires", "2031-01-01T00:00:00Z"]) == 0
     capsys.readouterr()
-    (folder / "theme.json").write_text('{"accent": "pink"}')
     strings = json.loads((folder / "strings.json").read_text())
-    del strings["nb"]["button.done"]
+    del strings["nb"]["button.done"], strings["ru"]["celebrate.title"]
     (folder / "strings.json").write_text(json.dumps(strings))
     (folder / "demo_members.json").write_text("[]")
     (folder / "media").mkdir()
     (folder / "media" / "logo.png").write_bytes(b"not a png")
     assert main(["content", "validate", str(folder)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"kiosk: {folder}: 9 problems:\n")
-    for problem in (f"{folder}/strings.json: nb.button.done: expected a translation (missing)",
-                    f"{folder}/theme.json: not checked: it refers to strings.json, which has problems",
-                    f"{folder}/tiers.json: not checked: it refers to strings.json, which has problems",
-                    f"{folder}/demo_members.json: (top): expected an object with members",
-                    f"{folder}/media/logo.png: neither a PNG nor a JPEG",
-                    f"strings.json: {(folder / 'strings.json').stat().st_size} bytes, the manifest says",
-                    "theme.json: 18 bytes, the manifest says",
-                    "demo_members.json: 2 bytes, the manifest says", "media/logo.png: not listed in the manifest"):
+    problems = (f"{folder}/strings.json: ru.celebrate.title: expected a translation (missing)",
+                f"{folder}/strings.json: nb.button.done: expected a translation (missing)",
+                f"{folder}/theme.json: not checked: it refers to strings.json, which has problems",
+                f"{folder}/tiers.json: not checked: it refers to strings.json, which has problems",
+                f"{folder}/demo_members.json: (top): expected an object with members and unknown_cards",
+                f"{folder}/media/logo.png: neither a PNG nor a JPEG, as its name says",
+                f"strings.json: {(folder / 'strings.json').stat().st_size} bytes, the manifest says",
+                "demo_members.json: 2 bytes, the manifest says", "media/logo.png: not listed in the manifest")
+    assert err.startswith(f"kiosk: {folder}: {len(problems)} problems:\n"), err
+    for problem in problems:
         assert f"\n  {problem}" in err, problem
 
 

@@ -18,7 +18,7 @@ from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle
 from kiosk.content.images import check_image, is_image
-from kiosk.content.schemas import REGISTRY, read_json
+from kiosk.content.schemas import REGISTRY, FileFaults, read_json
 from kiosk.exc import ContentError
 
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -86,6 +86,9 @@ def _schema_problems(folder: Path) -> list[str]:
         try:
             parsed[schema.name] = schema.check(read_json(file, schema.max_bytes), file,
                                                {name: parsed[name] for name in schema.requires})
+        except FileFaults as found:
+            problems += found.faults
+            faulty.add(schema.name)
         except ContentError as exc:
             problems.append(str(exc))
             faulty.add(schema.name)
