@@ -5,8 +5,8 @@
 #   sudo bash deploy/install.sh --dry-run            print every action, change nothing
 #   sudo bash deploy/install.sh --uninstall          remove the kiosk; keep its config, state and user
 #   sudo bash deploy/install.sh --uninstall --purge  remove those too
-#   --root DIR    work on the system tree at DIR (a mounted image, or a test folder): no apt-get, no udev
-#                 reload, no service start; the virtual environment is built with this machine's python3
+# It installs into the running system only: its Python environment and pygame build must be made by the
+# target's own interpreter. For an SD card image, run it in the image (booted, or chrooted with qemu-user).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,28 +30,23 @@ PACKAGES=(python3 python3-venv python3-pip libusb-1.0-0 libgbm1 libdrm2 libegl1 
 PYGAME_BUILD_PACKAGES=(build-essential pkg-config python3-dev libsdl2-dev libsdl2-image-dev libsdl2-mixer-dev
                        libsdl2-ttf-dev libfreetype-dev libjpeg-dev libportmidi-dev)
 
-ROOT=""
 DRY_RUN=0
 UNINSTALL=0
 PURGE=0
 CHANGES=0
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --dry-run) DRY_RUN=1 ;;
         --uninstall) UNINSTALL=1 ;;
         --purge) PURGE=1 ;;
-        --root) [ $# -ge 2 ] || usage; ROOT=$(cd "$2" && pwd); shift ;;
         -h|--help) usage ;;
         *) echo "install.sh: unknown option $1" >&2; usage ;;
     esac
     shift
 done
-if [ "$ROOT" = "/" ]; then ROOT=""; fi
-ROOT_OPT=()  # systemctl, useradd and friends work on the --root tree
-if [ -n "$ROOT" ]; then ROOT_OPT=(--root="$ROOT"); fi
 if [ "$PURGE" -eq 1 ] && [ "$UNINSTALL" -eq 0 ]; then
     echo "install.sh: --purge goes with --uninstall" >&2
     exit 2
@@ -76,27 +71,22 @@ act() {
     fi
 }
 
-live() { [ -z "$ROOT" ]; }
-systemd_running() { live && [ -d /run/systemd/system ]; }
+systemd_running() { [ -d /run/systemd/system ]; }
 
-# A user's or group's numeric id in the target tree (the host's lookups do not see a --root tree).
-id_of() { awk -F: -v name="$2" '$1 == name { print $3 }' "$ROOT/etc/$1" 2>/dev/null; }
+# A user's or group's numeric id (empty when there is none).
+id_of() { getent "$1" "$2" | cut -d: -f3; }
 owner() { local uid gid; uid=$(id_of passwd "$USER_NAME"); gid=$(id_of group "$USER_NAME"); echo "${uid:-$USER_NAME}:${gid:-$USER_NAME}"; }
 has_group() { [ -n "$(id_of group "$1")" ]; }
-in_group() { awk -F: -v g="$1" -v u="$USER_NAME" '$1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) found = 1 } END { exit !found }' "$ROOT/etc/group" 2>/dev/null; }
+in_group() { awk -F: -v g="$1" -v u="$USER_NAME" '$1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) found = 1 } END { exit !found }' /etc/group 2>/dev/null; }
 
 cmdline_file() {
     local f
-    for f in "$ROOT/boot/firmware/cmdline.txt" "$ROOT/boot/cmdline.txt"; do
+    for f in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
         if [ -f "$f" ]; then echo "$f"; return; fi
     done
 }
 
 install_packages() {
-    if ! live; then
-        say "system packages: skipped (--root: install them in the target system)"
-        return
-    fi
     local wanted=("${PACKAGES[@]}") missing=() p
     case "$(uname -m)" in
         aarch64|armv7l|armv6l) wanted+=("${PYGAME_BUILD_PACKAGES[@]}") ;;
@@ -117,80 +107,85 @@ install_packages() {
 create_user() {
     local g
     for g in "$USER_NAME" "${EXTRA_GROUPS[@]}"; do
-        has_group "$g" || act groupadd "${ROOT_OPT[@]}" --system "$g"
+        has_group "$g" || act groupadd --system "$g"
     done
     if [ -z "$(id_of passwd "$USER_NAME")" ]; then
-        act useradd "${ROOT_OPT[@]}" --system --gid "$USER_NAME" --home-dir "$STATE" --no-create-home \
+        act useradd --system --gid "$USER_NAME" --home-dir "$STATE" --no-create-home \
             --shell /usr/sbin/nologin --comment "NFC loyalty kiosk" "$USER_NAME"
     fi
     for g in "${EXTRA_GROUPS[@]}"; do
-        in_group "$g" || act usermod "${ROOT_OPT[@]}" --append --groups "$g" "$USER_NAME"
+        in_group "$g" || act usermod --append --groups "$g" "$USER_NAME"
     done
 }
 
 app_changed() {
     local item
-    [ -d "$ROOT$APP" ] || return 0
+    [ -d "$APP" ] || return 0
     for item in "${APP_ITEMS[@]}"; do
         [ -e "$SRC/$item" ] || continue
-        diff -rq -x __pycache__ -x '*.egg-info' "$SRC/$item" "$ROOT$APP/$item" >/dev/null 2>&1 || return 0
+        diff -rq -x __pycache__ -x '*.egg-info' "$SRC/$item" "$APP/$item" >/dev/null 2>&1 || return 0
     done
     return 1
 }
 
 install_app() {
     local item fresh=0
-    if [ "$SRC" = "$ROOT$APP" ]; then
+    if [ "$SRC" = "$APP" ]; then
         say "program: running from $APP itself, keeping it"
     elif app_changed; then
-        act rm -rf "$ROOT$APP.new"
-        act mkdir -p "$ROOT$APP.new"
+        act rm -rf "$APP.new"
+        act mkdir -p "$APP.new"
         for item in "${APP_ITEMS[@]}"; do
-            if [ -e "$SRC/$item" ]; then act cp -R "$SRC/$item" "$ROOT$APP.new/"; fi
+            if [ -e "$SRC/$item" ]; then act cp -R "$SRC/$item" "$APP.new/"; fi
         done
-        act find "$ROOT$APP.new" -depth -name __pycache__ -type d -exec rm -rf {} +
-        act rm -rf "$ROOT$APP"
-        act mv "$ROOT$APP.new" "$ROOT$APP"
+        act find "$APP.new" -depth -name __pycache__ -type d -exec rm -rf {} +
+        act rm -rf "$APP"
+        act mv "$APP.new" "$APP"
         fresh=1
     else
         say "program: $APP is up to date"
     fi
-    if [ ! -x "$ROOT$VENV/bin/python" ]; then
+    if [ -e "$VENV" ] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+        # Its interpreter does not run here (Python was upgraded, or the environment came from another machine).
+        act rm -rf "$VENV"
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
         python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
             echo "install.sh: the kiosk needs Python 3.11 or newer (found $(python3 --version 2>&1))" >&2
             exit 1
         }
         # System site packages: Raspberry Pi OS's python3-lgpio (gpiozero's pin factory) comes from apt.
-        act python3 -m venv --system-site-packages "$ROOT$VENV"
+        act python3 -m venv --system-site-packages "$VENV"
         fresh=1
     fi
-    # No kiosk command in the environment: an earlier pip install failed half-way (network, say); finish it now.
-    if [ "$fresh" -eq 1 ] || [ ! -x "$ROOT$VENV/bin/kiosk" ]; then
-        local pip=("$ROOT$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+    # The kiosk does not import in the environment: an earlier pip install failed half-way (network, say).
+    if [ "$fresh" -eq 1 ] || ! "$VENV/bin/python" -c 'import kiosk.cli.main, pygame' >/dev/null 2>&1; then
+        local pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
         case "$(uname -m)" in
-            aarch64|armv7l|armv6l) pip+=(--no-binary pygame) ;;
+            # PEP 517: Bookworm's pip 23.0.1 would otherwise build pygame with the deprecated `setup.py install`.
+            aarch64|armv7l|armv6l) pip+=(--no-binary pygame --use-pep517) ;;
         esac
         # Editable: the package stays in $APP, so the content/ folder beside it is found (kiosk.content.bundle).
-        act "${pip[@]}" --editable "$ROOT$APP"
+        act "${pip[@]}" --editable "$APP"
     fi
-    if [ "$(readlink "$ROOT$LINK" 2>/dev/null)" != "$VENV/bin/kiosk" ]; then
-        act mkdir -p "$ROOT$(dirname "$LINK")"
-        act ln -sfn "$VENV/bin/kiosk" "$ROOT$LINK"
+    if [ "$(readlink "$LINK" 2>/dev/null)" != "$VENV/bin/kiosk" ]; then
+        act mkdir -p "$(dirname "$LINK")"
+        act ln -sfn "$VENV/bin/kiosk" "$LINK"
     fi
 }
 
 install_config() {
-    if [ ! -d "$ROOT$CONF_DIR" ]; then
-        act install -d -m 0750 -o 0 -g "$(owner | cut -d: -f2)" "$ROOT$CONF_DIR"
+    if [ ! -d "$CONF_DIR" ]; then
+        act install -d -m 0750 -o 0 -g "$(owner | cut -d: -f2)" "$CONF_DIR"
     fi
-    if [ -e "$ROOT$CONF" ]; then
+    if [ -e "$CONF" ]; then
         say "config: kept $CONF (the shipped example is $APP/deploy/kiosk.example.toml)"
     else
         # Readable by the kiosk user only: it holds the broker password and the backend token.
-        act install -m 0640 -o 0 -g "$(owner | cut -d: -f2)" "$SRC/deploy/kiosk.example.toml" "$ROOT$CONF"
+        act install -m 0640 -o 0 -g "$(owner | cut -d: -f2)" "$SRC/deploy/kiosk.example.toml" "$CONF"
     fi
-    if [ ! -d "$ROOT$STATE" ]; then
-        act install -d -m 0750 -o "$(owner | cut -d: -f1)" -g "$(owner | cut -d: -f2)" "$ROOT$STATE"
+    if [ ! -d "$STATE" ]; then
+        act install -d -m 0750 -o "$(owner | cut -d: -f1)" -g "$(owner | cut -d: -f2)" "$STATE"
     fi
 }
 
@@ -204,36 +199,36 @@ install_system_files() {
             *) target=/etc/modprobe.d/$(basename "$f") ;;
         esac
         placed+=("$target")
-        if ! cmp -s "$f" "$ROOT$target"; then
-            act install -D -m 0644 "$f" "$ROOT$target"
+        if ! cmp -s "$f" "$target"; then
+            act install -D -m 0644 "$f" "$target"
             changed=1
         fi
     done
-    if [ -f "$ROOT$MANIFEST" ]; then
+    if [ -f "$MANIFEST" ]; then
         while read -r old; do
             if [ -n "$old" ] && ! printf '%s\n' "${placed[@]}" | grep -qxF "$old"; then
-                act rm -f "$ROOT$old"
+                act rm -f "$old"
                 changed=1
             fi
-        done < "$ROOT$MANIFEST"
+        done < "$MANIFEST"
     fi
-    if [ "$DRY_RUN" -eq 0 ] && [ -d "$ROOT$PREFIX" ]; then
-        printf '%s\n' "${placed[@]}" > "$ROOT$MANIFEST"
+    if [ "$DRY_RUN" -eq 0 ] && [ -d "$PREFIX" ]; then
+        printf '%s\n' "${placed[@]}" > "$MANIFEST"
     fi
     say "udev rules and module blacklists: ${#placed[@]} file(s) from hardware/"
-    if [ "$changed" -eq 1 ] && live && command -v udevadm >/dev/null && [ -S /run/udev/control ]; then
+    if [ "$changed" -eq 1 ] && command -v udevadm >/dev/null && [ -S /run/udev/control ]; then
         act udevadm control --reload-rules
         act udevadm trigger
     fi
 }
 
 install_service() {
-    if ! cmp -s "$SRC/systemd/kiosk.service" "$ROOT$UNIT"; then
-        act install -D -m 0644 "$SRC/systemd/kiosk.service" "$ROOT$UNIT"
+    if ! cmp -s "$SRC/systemd/kiosk.service" "$UNIT"; then
+        act install -D -m 0644 "$SRC/systemd/kiosk.service" "$UNIT"
         if systemd_running; then act systemctl daemon-reload; fi
     fi
-    if [ "$(systemctl "${ROOT_OPT[@]}" is-enabled kiosk.service 2>/dev/null)" != "enabled" ]; then
-        act systemctl "${ROOT_OPT[@]}" enable kiosk.service
+    if [ "$(systemctl is-enabled kiosk.service 2>/dev/null)" != "enabled" ]; then
+        act systemctl enable kiosk.service
     fi
 }
 
@@ -256,7 +251,7 @@ start_service() {
         act systemctl restart kiosk.service
         say "started: journalctl -u kiosk -f shows its log"
     else
-        say "service: not started (systemd is not running here, or --root)"
+        say "service: not started (systemd is not running here)"
     fi
 }
 
@@ -265,30 +260,30 @@ uninstall() {
     if systemd_running; then
         if systemctl is-active --quiet kiosk.service; then act systemctl stop kiosk.service; fi
     fi
-    if [ -e "$ROOT$UNIT" ]; then
-        act systemctl "${ROOT_OPT[@]}" disable kiosk.service
-        act rm -f "$ROOT$UNIT"
+    if [ -e "$UNIT" ]; then
+        act systemctl disable kiosk.service
+        act rm -f "$UNIT"
         if systemd_running; then act systemctl daemon-reload; fi
     fi
-    if [ -f "$ROOT$MANIFEST" ]; then
+    if [ -f "$MANIFEST" ]; then
         while read -r old; do
-            if [ -n "$old" ] && [ -e "$ROOT$old" ]; then act rm -f "$ROOT$old"; fi
-        done < "$ROOT$MANIFEST"
+            if [ -n "$old" ] && [ -e "$old" ]; then act rm -f "$old"; fi
+        done < "$MANIFEST"
     fi
-    if [ "$(readlink "$ROOT$LINK" 2>/dev/null)" = "$VENV/bin/kiosk" ]; then act rm -f "$ROOT$LINK"; fi
-    if [ -d "$ROOT$PREFIX" ]; then act rm -rf "$ROOT$PREFIX"; fi
+    if [ "$(readlink "$LINK" 2>/dev/null)" = "$VENV/bin/kiosk" ]; then act rm -f "$LINK"; fi
+    if [ -d "$PREFIX" ]; then act rm -rf "$PREFIX"; fi
     file=$(cmdline_file)
     if [ -n "$file" ] && grep -q ' consoleblank=0' "$file"; then act sed -i 's/ consoleblank=0//' "$file"; fi
     if [ "$PURGE" -eq 1 ]; then
-        if [ -d "$ROOT$CONF_DIR" ]; then act rm -rf "$ROOT$CONF_DIR"; fi
-        if [ -d "$ROOT$STATE" ]; then act rm -rf "$ROOT$STATE"; fi
-        if [ -n "$(id_of passwd "$USER_NAME")" ]; then act userdel "${ROOT_OPT[@]}" "$USER_NAME"; fi
+        if [ -d "$CONF_DIR" ]; then act rm -rf "$CONF_DIR"; fi
+        if [ -d "$STATE" ]; then act rm -rf "$STATE"; fi
+        if [ -n "$(id_of passwd "$USER_NAME")" ]; then act userdel "$USER_NAME"; fi
     else
         say "kept $CONF_DIR (config), $STATE (state) and the user $USER_NAME: --uninstall --purge removes them"
     fi
 }
 
-say "${ROOT:-/}: $([ "$UNINSTALL" -eq 1 ] && echo uninstall || echo install) from $SRC$([ "$DRY_RUN" -eq 1 ] && echo ' (dry run)')"
+say "$([ "$UNINSTALL" -eq 1 ] && echo uninstall || echo install) from $SRC$([ "$DRY_RUN" -eq 1 ] && echo ' (dry run)')"
 if [ "$UNINSTALL" -eq 1 ]; then
     uninstall
 else

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import socket
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ import pygame
 
 from kiosk.core.credential import Credential
 from kiosk.core.messages import CommandReceived, InjectButton, SceneQuery, TapDetected
+from kiosk.exc import DeviceError
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4096
@@ -84,6 +86,29 @@ class CommandAnswer:
         self.future.set_result(answer)
 
 
+def remove_stale_socket(path: Path) -> None:
+    """Clear the way to bind ``path``: only a socket nobody listens on (left by a kiosk that died) is removed.
+    A file, a folder or a live socket is someone else's: DeviceError, and nothing is deleted."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(mode):
+        raise DeviceError(f"debug.input_socket: {path} exists and is not a socket; not replacing it")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(path))
+    except ConnectionRefusedError:
+        path.unlink()  # stale: its kiosk is gone
+        return
+    except OSError:
+        pass  # cannot tell (no permission, say): leave it, and let bind say why
+    else:
+        raise DeviceError(f"debug.input_socket: {path} is in use by a running process; not replacing it")
+    finally:
+        probe.close()
+
+
 class AutomationServer:
     """``post`` hands a message to the main loop, ``post_input`` an SDL event; ``screen_size`` is fixed at start."""
 
@@ -93,8 +118,7 @@ class AutomationServer:
         self._post = post
         self._post_input = post_input
         self._screen_size = screen_size
-        if path.exists():
-            path.unlink()
+        remove_stale_socket(path)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock.bind(str(path))
         os.chmod(path, 0o600)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from kiosk import keys
+from kiosk import config_files, keys
 from kiosk.core.screen_power import parse_hours
 from kiosk.exc import ConfigError
 
@@ -27,7 +27,7 @@ ENV_VAR = "KIOSK_CONFIG"
 LANGUAGES = ("ru", "en", "nb")
 _TOPIC_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NFC_PATH = re.compile(
-    r"^(usb(:[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})?)?|tty:[A-Za-z0-9]+(:[a-z0-9_]+)?|udp(:[^:]+(:\d+)?)?)$"
+    r"^(usb(:[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})?)?|tty:[A-Za-z0-9]+(:[a-z0-9_]+)?|udp(:[^:]+(:(?P<port>\d+))?)?)$"
 )
 
 
@@ -42,6 +42,23 @@ def _choice(default: str, *choices: str) -> Any:
 
 def _bcm_pin(default: int) -> Any:
     return _setting(default, "a BCM GPIO number from 2 to 27", lambda v: 2 <= v <= 27)
+
+
+def valid_nfc_device(value: str) -> bool:
+    """An ``[nfc] device`` value: a keyword, or an nfcpy path (a udp: port from 1 to 65535).
+
+        >>> valid_nfc_device("udp:127.0.0.1:54321"), valid_nfc_device("udp:127.0.0.1:99999")
+        (True, False)
+    """
+    if value in ("auto", "keyboard", "off"):
+        return True
+    path = _NFC_PATH.match(value)
+    return bool(path) and (path["port"] is None or 1 <= int(path["port"]) <= 65535)
+
+
+def _host(value: str) -> bool:
+    """A host name or address: no spaces or control characters (a NUL would cut it short in the C library)."""
+    return bool(value) and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def _topic_safe(value: str) -> bool:
@@ -111,7 +128,7 @@ class NfcSettings:
     device: str = _setting(
         "auto",
         "'auto', 'keyboard', 'off' or an nfcpy device path such as 'usb', 'tty:AMA0:pn532' or 'udp:127.0.0.1:54321'",
-        lambda v: v in ("auto", "keyboard", "off") or bool(_NFC_PATH.match(v)),
+        valid_nfc_device,
     )
     same_tap_delay_s: float = _setting(3.0, "seconds from 0 to 60", lambda v: 0 <= v <= 60)
     app_aid: str = _setting("F04C4F59414C5459", "the loyalty app's AID: 5 to 16 bytes in hex", _aid)
@@ -144,10 +161,10 @@ class GpioSettings:
 @dataclass(frozen=True)
 class MqttSettings:
     enabled: bool = _setting(True, "true or false")
-    host: str = _setting("127.0.0.1", "a host name or address", bool)
+    host: str = _setting("127.0.0.1", "a host name or address", _host)
     port: int = _setting(1883, "a TCP port from 1 to 65535", lambda v: 1 <= v <= 65535)
     tls: bool = _setting(False, "true or false")
-    ca_file: str = _setting("", "a path to a readable file, or empty")
+    ca_file: str = _setting("", "a path to a readable file of CA certificates (PEM), or empty")
     cert_file: str = _setting("", "a path to a readable file, or empty")
     key_file: str = _setting("", "a path to a readable file, or empty")
     username: str = _setting("", "a string")
@@ -195,7 +212,8 @@ class ContentSettings:
 
 @dataclass(frozen=True)
 class DebugSettings:
-    input_socket: str = _setting("", "a Unix socket path, or empty to turn the automation socket off")
+    input_socket: str = _setting("", "a Unix socket path in an existing folder or the state folder, or empty to "
+                                     "turn the automation socket off")
     allow_in_fullscreen: bool = _setting(False, "true or false")
 
 
@@ -217,6 +235,13 @@ class Settings:
 _SECTIONS: dict[str, type] = {
     name: kind for name, kind in get_type_hints(Settings).items() if name != "source"
 }
+# Values naming things on disk, checked there once relative paths are resolved: what is wrong, or None.
+_DISK_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("kiosk", "state_dir"): config_files.state_dir_problem,
+    ("mqtt", "ca_file"): lambda v: v and config_files.ca_file_problem(Path(v)),
+    ("mqtt", "cert_file"): lambda v: v and config_files.readable_file_problem(Path(v)),
+    ("mqtt", "key_file"): lambda v: v and config_files.readable_file_problem(Path(v)),
+}
 _FILE_KEYS = {("mqtt", "ca_file"), ("mqtt", "cert_file"), ("mqtt", "key_file")}
 
 
@@ -235,6 +260,8 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(source, "", f"cannot read the file ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "", f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(source, "", f"not UTF-8 text (an undecodable byte at offset {exc.start})") from None
     return from_mapping(data, source, base_dir=Path(chosen).resolve().parent)
 
 
@@ -281,11 +308,12 @@ def _section(cls: type, name: str, values: Mapping[str, Any], source: str, base_
             raise ConfigError(source, f"{name}.{key}", f"{meta['expect']}, got {raw!r}")
         if hints[key] is Path and base_dir is not None and not value.is_absolute():
             value = base_dir / value
-        if (name, key) in _FILE_KEYS and value:
-            path = Path(value) if base_dir is None or Path(value).is_absolute() else base_dir / value
-            if not os.access(path, os.R_OK):
-                raise ConfigError(source, f"{name}.{key}", f"{meta['expect']}, got {raw!r} (not readable)")
-            value = str(path)
+        if (name, key) in _FILE_KEYS and value and base_dir is not None and not Path(value).is_absolute():
+            value = str(base_dir / value)
+        disk_check = _DISK_CHECKS.get((name, key))
+        problem = disk_check(value) if disk_check else None
+        if problem:
+            raise ConfigError(source, f"{name}.{key}", f"{meta['expect']}, got {raw!r} ({problem})")
         kwargs[key] = value
     return cls(**kwargs)
 
@@ -318,9 +346,18 @@ def _check_across(settings: Settings) -> None:
     pins = [*gpio.status_led, gpio.buzzer, gpio.spin_button, gpio.motion_sensor]
     if len(set(pins)) != len(pins):
         raise ConfigError(source, "gpio", f"a different pin for every part, got {pins}")
+    mqtt = settings.mqtt
+    if mqtt.key_file and not mqtt.cert_file:
+        raise ConfigError(source, "mqtt.cert_file", "the client certificate that goes with mqtt.key_file")
+    if mqtt.cert_file and (problem := config_files.client_certificate_problem(mqtt.cert_file, mqtt.key_file)):
+        raise ConfigError(source, "mqtt.cert_file", f"a client certificate with its private key (in the file or "
+                                                    f"in mqtt.key_file), got {mqtt.cert_file!r} ({problem})")
     if settings.backend.kind == "http" and not settings.backend.url:
         raise ConfigError(source, "backend.url", "the backend's URL when backend.kind is 'http'")
     debug = settings.debug
+    if debug.input_socket and (problem := config_files.socket_problem(debug.input_socket, settings.kiosk.state_dir)):
+        raise ConfigError(source, "debug.input_socket", f"a Unix socket path in an existing folder or the state "
+                                                        f"folder, got {debug.input_socket!r} ({problem})")
     if debug.input_socket and settings.display.mode == "fullscreen" and not debug.allow_in_fullscreen:
         raise ConfigError(
             source, "debug.input_socket", "empty in fullscreen mode (set debug.allow_in_fullscreen = true to allow it)"

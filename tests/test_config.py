@@ -193,3 +193,88 @@ def test_bad_content_values(tmp_path, key, value, expected):
         config.load(path)
     assert caught.value.key == f"content.{key}"
     assert expected in str(caught.value)
+
+
+def test_a_config_that_is_not_utf8_is_one_line_in_run_and_a_fail_in_doctor(tmp_path, capsys):
+    from kiosk.cli.main import main
+
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes('[kiosk]\nstore = "Tromsø"\n'.encode("latin-1"))
+    assert main(["--config", str(path), "run"]) == 2
+    assert capsys.readouterr().err == f"kiosk: {path}: not UTF-8 text (an undecodable byte at offset 22)\n"
+    assert main(["--config", str(path), "doctor"]) == 1
+    assert f"FAIL  config   {path}: not UTF-8 text" in capsys.readouterr().out
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate and its private key in PEM files, made with the cryptography package."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_files_are_loaded_when_the_config_is_read(tmp_path):
+    cert, key = self_signed(tmp_path)
+    settings = config.load(write(tmp_path, f'[mqtt]\ntls = true\nca_file = "cert.pem"\ncert_file = "{cert}"\n'
+                                           f'key_file = "{key}"\n'))
+    assert (settings.mqtt.ca_file, settings.mqtt.key_file) == (str(cert), str(key))
+    (tmp_path / "both.pem").write_bytes(cert.read_bytes() + key.read_bytes())
+    assert config.load(write(tmp_path, '[mqtt]\ncert_file = "both.pem"\n')).mqtt.cert_file == str(tmp_path / "both.pem")
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), [
+    ('[kiosk]\nstate_dir = "/var/lib/ki\\u0000osk"\n', "kiosk.state_dir", "(a NUL byte in the path)"),
+    ('[kiosk]\nstate_dir = "kiosk.toml"\n', "kiosk.state_dir", "(names a file, not a folder)"),
+    ('[mqtt]\nca_file = "certs"\n', "mqtt.ca_file", "(names a folder, not a file)"),
+    ('[mqtt]\nca_file = "notes.txt"\n', "mqtt.ca_file", "(no certificate in it"),
+    ('[mqtt]\ncert_file = "cert.pem"\n', "mqtt.cert_file", "a client certificate with its private key"),
+    ('[mqtt]\nkey_file = "key.pem"\n', "mqtt.cert_file", "the client certificate that goes with mqtt.key_file"),
+    ('[mqtt]\nhost = "broker\\u0000.example.com"\n', "mqtt.host", "a host name or address"),
+    ('[mqtt]\nhost = "broker example.com"\n', "mqtt.host", "a host name or address"),
+    ('[nfc]\ndevice = "udp:127.0.0.1:99999"\n', "nfc.device", "got 'udp:127.0.0.1:99999'"),
+    ('[display]\nmode = "window"\n[debug]\ninput_socket = "missing/in.sock"\n', "debug.input_socket",
+     "(the folder missing does not exist)"),
+    (f'[display]\nmode = "window"\n[debug]\ninput_socket = "/tmp/{"s" * 110}.sock"\n', "debug.input_socket",
+     "(longer than the 107 bytes a socket path may have)"),
+    ('[display]\nmode = "window"\n[debug]\ninput_socket = "/tmp"\n', "debug.input_socket", "(names a folder)"),
+    ('[display]\nmode = "window"\n[debug]\ninput_socket = "notes.txt"\n', "debug.input_socket",
+     "(names an existing file that is not a socket)"),
+])
+def test_paths_are_checked_on_disk_when_the_config_is_read(tmp_path, monkeypatch, capsys, text, key, expected):
+    from kiosk.cli.main import main
+
+    monkeypatch.chdir(tmp_path)  # the socket path is taken as the kiosk would bind it
+    self_signed(tmp_path)
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "notes.txt").write_text("no certificate here\n")
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert caught.value.key == key and expected in str(caught.value)
+    assert main(["--config", str(path), "run"]) == 2
+    assert capsys.readouterr().err == f"kiosk: {caught.value}\n"
+    assert (tmp_path / "notes.txt").read_text() == "no certificate here\n"
+
+
+def test_the_socket_may_sit_in_the_state_folder_the_kiosk_will_make(tmp_path):
+    state = tmp_path / "state"
+    path = write(tmp_path, f'[kiosk]\nstate_dir = "{state}"\n[display]\nmode = "window"\n'
+                           f'[debug]\ninput_socket = "{state}/in.sock"\n')
+    assert config.load(path).debug.input_socket == f"{state}/in.sock"
+    assert not state.exists()

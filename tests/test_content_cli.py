@@ -1,5 +1,8 @@
 """`kiosk content`: keygen, pack, sign, validate, serve (with ranges) and preview, as an author uses them."""
 
+import json
+import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -75,3 +78,81 @@ def test_preview_renders_every_scene_in_every_language(tmp_path):
     assert pygame.image.load(str(out / "attract-en.png")).get_size() == (640, 360)
     sheet = pygame.image.load(str(out / "contact-sheet.png"))
     assert sheet.get_width() == 320 * len(LANGUAGES) and sheet.get_height() > 180 * (len(shots) // 3)
+
+
+def kiosk(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, env=env, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+def test_keygen_into_a_file_names_the_public_key_instead_of_the_line_above(tmp_path):
+    with (tmp_path / "signing.pub").open("w") as pub:
+        result = kiosk("content", "keygen", "--out", str(tmp_path / "signing.key"), stdout=pub)
+    assert result.returncode == 0
+    public = (tmp_path / "signing.pub").read_text().strip()
+    assert len(public) == 44
+    assert "line above" not in result.stderr
+    assert f"put the public key {public} (also on standard output) in [content] public_key" in result.stderr
+
+
+def test_validate_reports_every_problem_at_once(tmp_path, capsys):
+    folder = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_DIR, folder)
+    (folder / "manifest.sig").unlink()
+    (folder / "manifest.json").unlink()
+    assert main(["content", "pack", str(folder), "--version", "3", "--expires", "2031-01-01T00:00:00Z"]) == 0
+    capsys.readouterr()
+    strings = json.loads((folder / "strings.json").read_text())
+    del strings["nb"]["button.done"], strings["ru"]["celebrate.title"]
+    (folder / "strings.json").write_text(json.dumps(strings))
+    (folder / "demo_members.json").write_text("[]")
+    (folder / "media").mkdir()
+    (folder / "media" / "logo.png").write_bytes(b"not a png")
+    assert main(["content", "validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    problems = (f"{folder}/strings.json: ru.celebrate.title: expected a translation (missing)",
+                f"{folder}/strings.json: nb.button.done: expected a translation (missing)",
+                f"{folder}/theme.json: not checked: it refers to strings.json, which has problems",
+                f"{folder}/tiers.json: not checked: it refers to strings.json, which has problems",
+                f"{folder}/demo_members.json: (top): expected an object with members and unknown_cards",
+                f"{folder}/media/logo.png: neither a PNG nor a JPEG, as its name says",
+                f"strings.json: {(folder / 'strings.json').stat().st_size} bytes, the manifest says",
+                "demo_members.json: 2 bytes, the manifest says", "media/logo.png: not listed in the manifest")
+    assert err.startswith(f"kiosk: {folder}: {len(problems)} problems:\n"), err
+    for problem in problems:
+        assert f"\n  {problem}" in err, problem
+
+
+def test_pack_refuses_an_expiry_in_the_past(tmp_path, capsys):
+    folder = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_DIR, folder)
+    before = (folder / "manifest.json").read_bytes()
+    assert main(["content", "pack", str(folder), "--version", "2", "--expires", "2020-01-01T00:00:00Z"]) == 2
+    assert capsys.readouterr().err == ("kiosk: content pack: --expires 2020-01-01T00:00:00+00:00 is in the past: "
+                                       "every kiosk would refuse the bundle as expired\n")
+    assert (folder / "manifest.json").read_bytes() == before and (folder / "manifest.sig").exists()
+
+
+def test_start_log_names_where_the_content_came_from(tmp_path, caplog):
+    from kiosk.content.library import Library, choose
+
+    folder = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_DIR, folder)
+    (folder / "manifest.json").unlink()
+    library = Library(tmp_path / "state" / "content")
+    with caplog.at_level(logging.INFO, logger="kiosk.content.library"):
+        assert choose(library, "", str(folder)).path == folder
+        assert choose(library, "", "").path == DEFAULT_DIR
+    assert caplog.messages == [f"content: unversioned from {folder} ([content] dir)",
+                               f"content: version 1 from {DEFAULT_DIR} (built-in)"]
+
+
+def test_screenshots_render_the_same_every_time(tmp_path):
+    config = write_config(tmp_path, display={"width": 640, "height": 360})
+    shots = []
+    for n in (1, 2):
+        out = tmp_path / f"celebrate-{n}.png"
+        assert kiosk("--config", str(config), "screenshot", "celebrate", "--out", str(out)).returncode == 0
+        shots.append(out.read_bytes())
+    assert shots[0] == shots[1]

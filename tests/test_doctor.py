@@ -78,12 +78,9 @@ def test_healthy_setup_passes(tmp_path, secure_broker, httpserver):
 
 def test_broken_setup_names_every_failure(tmp_path, secure_broker, httpserver):
     httpserver.expect_request("/members/lookup").respond_with_data("oops", status=500)
-    state_file = tmp_path / "state-is-a-file"
-    state_file.write_text("")
     broken_content = tmp_path / "content"
     broken_content.mkdir()
     path = doctor_config(tmp_path, secure_broker, httpserver.url_for("/"),
-                         kiosk={"state_dir": str(state_file)},
                          display={"mode": "fullscreen"},
                          nfc={"device": "tty:USB99:pn532"},
                          gpio={"pin_factory": "lgpio"},
@@ -92,14 +89,22 @@ def test_broken_setup_names_every_failure(tmp_path, secure_broker, httpserver):
     status, results = run_doctor(path, video_driver="no-such-driver")
     assert status == 1
     failed = {name for name, (verdict, _) in results.items() if verdict == "FAIL"}
-    assert failed == {"nfc", "gpio", "display", "broker", "backend", "disk"}, results
+    assert failed == {"nfc", "gpio", "display", "broker", "backend"}, results
     assert "no reader" in results["nfc"][1]
     assert "lgpio" in results["gpio"][1]
     assert "no-such-driver" in results["display"][1]
     assert "connection refused" in results["broker"][1]
     assert "HTTP 500" in results["backend"][1]
-    assert "not a folder" in results["disk"][1]
     assert results["content"][0] == "WARN" and "built-in content" in results["content"][1]
+
+
+def test_a_state_dir_naming_a_file_is_a_config_failure(tmp_path):
+    (tmp_path / "state-is-a-file").write_text("")
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[kiosk]\nstate_dir = "{tmp_path / "state-is-a-file"}"\n')
+    status, results = run_doctor(path)
+    assert status == 1 and list(results) == ["config"]
+    assert "kiosk.state_dir" in results["config"][1] and "(names a file, not a folder)" in results["config"][1]
 
 
 def test_invalid_config_fails_alone(tmp_path):

@@ -1,6 +1,7 @@
 """deploy/install.sh for real, as a technician runs it, in a throw-away Debian bookworm made by debootstrap: its
 own apt-get, useradd, venv and pip install from PyPI, systemctl enable; then the installed kiosk run inside that
-root as the kiosk user, a second run, a run that finishes a failed one, and --uninstall.
+root as the kiosk user, a second run, a run that finishes a failed one, one that rebuilds an environment whose
+Python cannot run there, and --uninstall; a dry run on the fresh system before all that.
 
 Every command in the throw-away root runs in a private mount namespace (unshare), where /proc is mounted for apt,
 pip and systemctl: those mounts vanish with the command, so the host's mount table never changes and nothing is
@@ -133,6 +134,22 @@ def kiosk_gid(debian: Debian) -> int:
     return int(debian.run("getent", "group", "kiosk").stdout.split(":")[2])
 
 
+INSTALLED = ("/opt/kiosk", "/usr/local/bin/kiosk", "/etc/kiosk", "/var/lib/kiosk", "/etc/systemd/system/kiosk.service")
+
+
+def test_dry_run_prints_every_action_and_changes_nothing(debian: Debian) -> None:
+    # First in file order: the fresh system, before first_run installs anything.
+    out = debian.install("--dry-run")
+    for action in ("apt-get install", "useradd --system", "python3 -m venv", "pip install", "kiosk.example.toml",
+                   "/etc/systemd/system/kiosk.service", "enable kiosk.service", "consoleblank=0"):
+        assert action in out, action
+    assert "nothing changed" in out and "+ " not in out  # nothing was run
+    for path in INSTALLED:
+        assert not debian.path(path).exists() and not debian.path(path).is_symlink(), path
+    assert debian.run("getent", "passwd", "kiosk", check=False).returncode != 0
+    assert debian.path("/boot/firmware/cmdline.txt").read_text() == CMDLINE
+
+
 def test_first_run_installs_a_working_kiosk(debian: Debian, first_run: str) -> None:
     # install.sh's own apt-get step ran and left its packages installed.
     assert "apt-get install" in first_run, first_run
@@ -193,6 +210,27 @@ def test_a_run_after_a_failed_pip_install_finishes_it(debian: Debian, first_run:
     assert debian.run("kiosk", "--version", check=False).returncode != 0
     assert "pip install" in debian.install()
     assert debian.run("kiosk", "--version").stdout.startswith("kiosk ")
+
+
+def test_an_environment_that_points_elsewhere_is_installed_again(debian: Debian, first_run: str) -> None:
+    # What the old `--root /mnt/image` left: the kiosk script's first line and the editable install's finder point
+    # at the host's path of the image. The kiosk cannot run, though the file is there.
+    venv = debian.path("/opt/kiosk/venv")
+    for file in [venv / "bin" / "kiosk", *venv.glob("lib/python3*/site-packages/__editable__*")]:
+        file.write_text(file.read_text().replace("/opt/kiosk/", "/mnt/image/opt/kiosk/"))
+    assert debian.run("kiosk", "--version", check=False).returncode != 0
+    out = debian.install()
+    assert "pip install" in out, out
+    assert debian.run("kiosk", "--version", user="kiosk").stdout.startswith("kiosk ")
+
+    # An interpreter that does not run here (another machine's, or a Python upgrade): the environment is rebuilt.
+    python = venv / "bin" / "python"
+    python.unlink()
+    python.symlink_to("/mnt/image/usr/bin/python3")
+    out = debian.install()
+    assert "rm -rf /opt/kiosk/venv" in out and "python3 -m venv" in out and "pip install" in out, out
+    assert debian.run("kiosk", "--version", user="kiosk").stdout.startswith("kiosk ")
+    debian.run("/opt/kiosk/venv/bin/python", "-c", "import pygame", user="kiosk", extra_env=HEADLESS)
 
 
 def test_uninstall_removes_the_program_and_keeps_config_state_and_user(debian: Debian, first_run: str) -> None:

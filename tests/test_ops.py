@@ -6,10 +6,12 @@ import re
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
 from kiosk import config, keys
+from kiosk.app import MAX_SLEEP_S
 from kiosk.cli import main as cli
 from kiosk.exc import KioskError
 from kiosk.features import default_features
@@ -17,6 +19,7 @@ from kiosk.features.registry import FeatureSet
 from kiosk.mqtt.commands import parse, public_keys
 from kiosk.ops import send, table
 from kiosk.ops.fleet import Fleet, KioskState
+from kiosk.runtime import VITALS_EVERY_S
 from tests import contract
 from tests.helpers import REPO, KioskProcess, Listener, free_port, wait_for, write_config
 
@@ -100,6 +103,8 @@ def test_signed_send_and_unsigned_refused(tmp_path, broker, kiosks):
     signed = ops(process.config, "send", "kiosk-1", "maintenance", "on=true", "--sign-key", str(key_file))
     assert signed.returncode == 0, signed.stderr
     process.wait_scene("maintenance")
+    watched = ops(process.config, "watch", "--once", "--sign-key", str(key_file))  # its ping signed too
+    assert rows(watched.stdout)["kiosk-1"]["NOTES"] == "maintenance", watched.stdout
 
 
 def test_watch_once_shows_the_kiosk_online_then_offline_after_a_kill(kiosk, broker):
@@ -118,6 +123,27 @@ def test_watch_once_shows_the_kiosk_online_then_offline_after_a_kill(kiosk, brok
     row = rows(dead.stdout)["kiosk-1"]
     assert (row["flag"], row["STATUS"], row["NOTES"]) == ("!", "offline", "STALE offline")
     assert "1 kiosk, 1 flagged" in dead.stdout
+
+
+def test_watch_once_asks_the_kiosks_so_one_run_fills_every_column(tmp_path, broker, kiosks):
+    status, telemetry = Listener(broker.port, f"{ROOT}/status"), Listener(broker.port, f"{ROOT}/telemetry")
+    events = Listener(broker.port, f"{ROOT}/events/#")
+    reader = f"udp:127.0.0.1:{free_port()}"
+    process = KioskProcess(write_config(tmp_path, mqtt_port=broker.port, nfc={"device": reader}))  # telemetry: 60 s
+    kiosks.append(process)
+    wait_for(lambda: status.on("/status") == [b"online"], 10, "status online")
+    wait_for(lambda: telemetry.on("/telemetry"), 10, "the telemetry sent on connecting")  # the next in a minute
+    wait_for(lambda: events.on("/events/reader_status"), 10, "the reader's first status")
+    time.sleep(VITALS_EVERY_S + MAX_SLEEP_S)  # the main loop's snapshot of its health has caught up with it
+    run = ops(process.config, "watch", "--once")
+    assert run.returncode == 0, run.stdout + run.stderr
+    row = rows(run.stdout)["kiosk-1"]
+    assert (row["flag"], row["STATUS"], row["READER"], row["OUTBOX"], row["CONTENT"]) == (
+        " ", "online", "ok", "0", "1"), run.stdout
+    assert row["LAST SEEN"].endswith("s") and row["VERSION"] != "-"
+    assert len(telemetry.on("/telemetry")) == 2  # the ping's answer, long before the next period
+    for listener in (status, telemetry, events):
+        listener.close()
 
 
 def test_watch_without_a_broker_says_so(tmp_path):
@@ -212,7 +238,7 @@ def test_ops_command_line():
     assert (args.kiosk, args.cmd, args.args, args.timeout, args.ttl, args.sign_key) == (
         "k1", "maintenance", ["on=true"], 3.0, 30.0, None)
     args = cli._parser().parse_args(["ops", "watch"])
-    assert (args.once, args.window, args.stale_after) == (False, 2.0, 180.0)
+    assert (args.once, args.window, args.stale_after, args.sign_key) == (False, 2.0, 180.0, None)
     with pytest.raises(KioskError, match="kiosk id must be"):
         send.run(config.MqttSettings(), "k/1", "ping", {}, timeout_s=1, ttl_s=1,
                  registry=FeatureSet(default_features()).commands)

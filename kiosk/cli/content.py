@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import config
+from kiosk.exc import KioskError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -58,8 +59,11 @@ def _utc(text: str) -> datetime:
 def _keygen(args: argparse.Namespace) -> int:
     from kiosk import keys
 
-    print(keys.generate(args.out))
-    print(f"private key written to {args.out}: keep it off the kiosks; put the line above in [content] public_key",
+    public = keys.generate(args.out)
+    print(public)
+    # Where stdout is a file or a pipe, "the line above" is not on the screen: name the key itself.
+    where = "the line above" if sys.stdout.isatty() else f"the public key {public} (also on standard output)"
+    print(f"private key written to {args.out}: keep it off the kiosks; put {where} in [content] public_key",
           file=sys.stderr)
     return 0
 
@@ -68,7 +72,7 @@ def _validate(args: argparse.Namespace) -> int:
     from kiosk.content.authoring import validate
 
     key = args.public_key if args.public_key is not None else config.load(args.config).content.public_key
-    bundle, manifest = validate(args.dir, key or None)
+    bundle, manifest = validate(args.dir, key or None)  # BundleProblems lists every fault
     if manifest is None:
         state = "no manifest (a source folder: run `kiosk content pack`)"
     else:
@@ -82,7 +86,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     from kiosk.content.authoring import DEFAULT_VALIDITY, pack
 
-    expires = args.expires or datetime.now(UTC) + DEFAULT_VALIDITY
+    now = datetime.now(UTC)
+    expires = args.expires or now + DEFAULT_VALIDITY
+    if expires <= now:
+        raise KioskError(f"content pack: --expires {expires.isoformat()} is in the past: every kiosk would refuse "
+                         "the bundle as expired")
     manifest = pack(args.dir, args.version, expires)
     print(f"{args.dir}/manifest.json: version {manifest.version}, {len(manifest.files)} files, "
           f"{manifest.total_bytes} bytes; now sign it")

@@ -26,6 +26,7 @@ from pathlib import Path
 from kiosk import config, keys
 from kiosk.clock import clock_synced
 from kiosk.exc import KioskError
+from kiosk.storage.damage import open_failure
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 INSTALLED_CONFIG = Path("/etc/kiosk/kiosk.toml")
@@ -288,7 +289,7 @@ def _local_backend(db: Path) -> Result:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return Result("backend", FAIL, f"embedded backend: {db} does not open ({exc})")
+        return Result("backend", FAIL, f"embedded backend: {open_failure(db, exc)}")
     if verdict != "ok":
         return Result("backend", FAIL, f"embedded backend: {db} is damaged ({verdict})")
     return Result("backend", PASS, f"embedded backend: {db} opens and checks fine ({members} members)")
@@ -305,9 +306,7 @@ def check_clock(settings: config.Settings) -> Result:
 
 
 def check_disk(settings: config.Settings) -> Result:
-    place = Path(settings.kiosk.state_dir)
-    if place.exists() and not place.is_dir():
-        return Result("disk", FAIL, f"state_dir {place} is not a folder")
+    place = Path(settings.kiosk.state_dir)  # the config made sure it is a folder, or not there yet
     while not place.exists():
         place = place.parent
     if place == Path(settings.kiosk.state_dir) and not os.access(place, os.W_OK):

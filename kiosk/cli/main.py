@@ -5,15 +5,25 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import platform
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import __version__, config
 from kiosk.cli import content as content_cli
-from kiosk.exc import KioskError
+from kiosk.cli import demo as demo_cli
+from kiosk.cli.demo import DEMO_DEVICE
+from kiosk.cli.state_lock import StateLock
+from kiosk.exc import ConfigError, KioskError
+
+if TYPE_CHECKING:
+    from kiosk.trace import Tracer
 
 log = logging.getLogger("kiosk")
-DEMO_DEVICE = "udp:127.0.0.1:54321"  # where `kiosk demo` reads and `kiosk tap` presents its cards
+_TAP_TOKEN = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # what the default member URI pattern takes as a token
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.debug("kiosk %s, Python %s, %s, config %s", __version__, platform.python_version(), args.command,
+              args.config or os.environ.get(config.ENV_VAR) or "<defaults>")
     try:
         return args.handler(args)
     except KioskError as exc:
@@ -31,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="NFC loyalty experience kiosk")
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    parser.add_argument("--config", help=f"TOML config file (default: ${config.ENV_VAR}, else built-in defaults)")
-    parser.add_argument("--trace", type=Path, help="write timing marks as JSON lines to this file")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _add_global_options(parser, given_before_the_command=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the kiosk as configured")
@@ -64,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="with --type t2: the NTAG21x's memory layout (default ntag215)")
     tap.add_argument("--external", action="store_true",
                      help="with --member: the program's external record instead of the member URI")
-    tap.add_argument("--device", default="udp:127.0.0.1:54321", help="the kiosk's reader (default: the demo's)")
+    tap.add_argument("--device", default=DEMO_DEVICE, help="the kiosk's reader (default: the demo's)")
     tap.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
                      help="give up when no reader answered within this time (default 15)")
     tap.set_defaults(handler=_tap)
@@ -73,66 +83,72 @@ def _parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_doctor)
     content_cli.add_parser(commands)
     _add_ops(commands)
+    for command in _every_command(parser):
+        _add_global_options(command, given_before_the_command=False)
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    from kiosk.app import KioskApp
+def _add_global_options(parser: argparse.ArgumentParser, *, given_before_the_command: bool) -> None:
+    """--config, --trace and -v, before the command (``kiosk --config F run``) or after it, as people type them
+    (``kiosk run --config F``). After the command they have no default of their own: a value given before the
+    command must not be overwritten by the command's unset one."""
+    unset = None if given_before_the_command else argparse.SUPPRESS
+    parser.add_argument("--config", default=unset,
+                        help=f"TOML config file (default: ${config.ENV_VAR}, else built-in defaults)")
+    parser.add_argument("--trace", type=Path, default=unset, help="write timing marks as JSON lines to this file")
+    parser.add_argument("-v", "--verbose", action="store_true", default=False if given_before_the_command else unset,
+                        help="debug logging")
+
+
+def _every_command(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every subcommand's parser under ``parser``, at any depth (``content validate``, ``ops send``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from _every_command(command)
+
+
+def _tracer(path: Path | None) -> Tracer:
     from kiosk.trace import Tracer
 
-    settings = config.load(args.config)
-    return KioskApp(settings, tracer=Tracer(args.trace)).run()
+    try:
+        return Tracer(path)
+    except OSError as exc:
+        raise ConfigError(str(path), "--trace", f"a file this user can write ({exc.strerror})") from None
 
 
-def demo_settings(config_path: str | None, headless: bool) -> config.Settings:
-    """The configured settings with the demo's simulated parts: mock GPIO, keyboard taps, local backend.
-
-    Without a config file the demo keeps its state apart from a real kiosk's and opens a 1280x720 window.
-    """
-    from kiosk.ui.display import has_screen
-
-    settings = config.load(config_path)
-    mode = "window" if has_screen() and not headless else "headless"
-    overrides: dict[str, dict] = {"display": {"mode": mode}, "gpio": {"pin_factory": "mock"},
-                                  "nfc": {"device": _demo_device(settings.nfc.device)}, "backend": {"kind": "local"}}
-    if settings.source == "<defaults>":
-        state_dir = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "kiosk-demo"
-        overrides["kiosk"] = {"state_dir": state_dir}
-        if mode == "window":
-            overrides["display"].update(width=1280, height=720)
-    if not settings.debug.input_socket:
-        state_dir = overrides.get("kiosk", {}).get("state_dir", settings.kiosk.state_dir)
-        overrides["debug"] = {"input_socket": str(Path(state_dir) / "input.sock")}
-    return config.with_overrides(settings, **overrides)
+def _run(args: argparse.Namespace) -> int:
+    return _run_locked(config.load(args.config), demo=False, trace=args.trace)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    settings = demo_cli.demo_settings(args.config, args.headless)
+    return _run_locked(settings, demo=True, trace=args.trace, banner=demo_cli.banner(settings))
+
+
+def _run_locked(settings: config.Settings, *, demo: bool, trace: Path | None, banner: list[str] | None = None) -> int:
+    """Run the kiosk while it holds its state directory: a second one stops here, before it opens the database
+    (and before its banner promises anything)."""
     from kiosk.app import KioskApp
-    from kiosk.trace import Tracer
 
-    settings = demo_settings(args.config, args.headless)
-    print(f"kiosk demo: {settings.display.mode} {settings.display.width}x{settings.display.height}; "
-          "keys 1-3 tap demo members, 4 an unknown card; Escape or Ctrl+C quits; "
-          f"automation socket {settings.debug.input_socket}", file=sys.stderr)
-    if settings.nfc.device.startswith("udp"):
-        print(f"kiosk demo: NFC reader on {settings.nfc.device}: from another terminal try "
-              "`kiosk tap --member M-1001`, `kiosk tap --app APP-7F3A9C`, `kiosk tap --uid 04A224B1C55E80` "
-              "or `kiosk tap --phone`", file=sys.stderr)
-    return KioskApp(settings, demo=True, tracer=Tracer(args.trace)).run()
-
-
-def _demo_device(configured: str) -> str:
-    """The demo reads `kiosk tap` on nfcpy's udp: driver (and keeps its keys); a configured udp: path, keyboard
-    only or off stay as they are."""
-    if configured in ("keyboard", "off") or configured.startswith("udp"):
-        return configured
-    return DEMO_DEVICE
+    tracer = _tracer(trace)
+    lock = StateLock.take(Path(settings.kiosk.state_dir))
+    try:
+        for line in banner or []:
+            print(line, file=sys.stderr)
+        return KioskApp(settings, demo=demo, tracer=tracer).run()
+    finally:
+        lock.release()
 
 
 def _tap(args: argparse.Namespace) -> int:
     from kiosk.tap import emulator
 
     nfc = config.load(args.config).nfc
+    if not (args.device.startswith("udp") and config.valid_nfc_device(args.device)):
+        raise KioskError(f"tap: --device: expected nfcpy's udp:HOST:PORT with a port from 1 to 65535, "
+                         f"got {args.device!r}")
     if args.phone:
         url = emulator.read_join_tag(args.device, args.wait)
         if url is None:
@@ -140,11 +156,15 @@ def _tap(args: argparse.Namespace) -> int:
             return 1
         print(url)  # what the phone would open
         return 0
+    for option, token in (("--member", args.member), ("--app", args.app)):
+        if token is not None and not _TAP_TOKEN.fullmatch(token):
+            raise KioskError(f"tap: {option}: expected a token of 1-128 letters, digits, '.', '_', ':' or '-', "
+                             f"got {token!r}")
     try:
-        if args.member:
+        if args.member is not None:
             card = emulator.member_card(args.member, external_type=nfc.member_record_type if args.external else None,
                                         type=args.type, chip=args.chip)
-        elif args.app:
+        elif args.app is not None:
             card = emulator.app_phone(args.app, bytes.fromhex(nfc.app_aid))
         else:
             card = emulator.bare_tag(bytes.fromhex(args.uid), type=args.type, chip=args.chip)
@@ -182,12 +202,14 @@ def _add_ops(commands: argparse._SubParsersAction) -> None:
 
     watch = jobs.add_parser("watch", help="a live table of every kiosk under the topic prefix, stale ones flagged")
     watch.add_argument("--once", action="store_true",
-                       help="collect for --window seconds, print the table once, exit 1 if any kiosk is flagged "
-                            "(the default when stdout is not a terminal)")
+                       help="print the table once every kiosk online has answered (or after --window seconds), "
+                            "exit 1 if any kiosk is flagged (the default when stdout is not a terminal)")
     watch.add_argument("--window", type=float, default=2.0, metavar="SECONDS",
-                       help="with --once: how long to collect (default 2)")
+                       help="with --once: the longest to wait for the kiosks' telemetry (default 2)")
     watch.add_argument("--stale-after", type=float, default=180.0, metavar="SECONDS",
                        help="flag a kiosk heard nothing from for this long (default 180: three telemetry periods)")
+    watch.add_argument("--sign-key", type=Path, metavar="FILE",
+                       help="sign the ping that asks the kiosks for telemetry (kiosks with [mqtt] command_keys)")
     watch.set_defaults(handler=_ops_watch)
 
     send = jobs.add_parser("send", help="send a command to a kiosk and print its result; "
@@ -210,10 +232,12 @@ def _add_ops(commands: argparse._SubParsersAction) -> None:
 
 
 def _ops_watch(args: argparse.Namespace) -> int:
+    from kiosk import keys
     from kiosk.ops import watch
 
+    key = keys.load_private(args.sign_key) if args.sign_key else None
     return watch.run(config.load(args.config).mqtt, once=args.once, window_s=args.window,
-                     stale_after_s=args.stale_after)
+                     stale_after_s=args.stale_after, key=key)
 
 
 def _ops_send(args: argparse.Namespace) -> int:

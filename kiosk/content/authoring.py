@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle
+from kiosk.content.images import check_image, is_image
+from kiosk.content.schemas import REGISTRY, FileFaults, read_json
 from kiosk.exc import ContentError
 
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -46,15 +49,79 @@ def sign(folder: Path, key: Ed25519PrivateKey) -> None:
     (folder / mf.SIGNATURE).write_text(base64.b64encode(key.sign(raw)).decode() + "\n")
 
 
+class BundleProblems(ContentError):
+    """Everything wrong with a bundle, so an author fixes it in one round: ``problems`` holds one line each."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        super().__init__(f"{folder}: {len(problems)} problem{'s' * (len(problems) != 1)}:\n"
+                         + "\n".join(f"  {problem}" for problem in problems))
+        self.problems = problems
+
+
 def validate(folder: Path, public_key: str | None) -> tuple[Bundle, mf.Manifest | None]:
-    """Everything a kiosk checks before use, except version and expiry: the schemas, and with a manifest its
-    files, and with ``public_key`` its signature. Raises ContentError naming the fault."""
-    bundle = load_bundle(folder)
-    if not (folder / mf.MANIFEST).exists():
-        return bundle, None
+    """Everything a kiosk checks before use, except version and expiry: the schemas, the images, and with a
+    manifest its files, and with ``public_key`` its signature. Raises BundleProblems naming every fault."""
+    if not folder.is_dir():
+        raise ContentError(f"{folder}: not a content folder")
+    problems = [*_schema_problems(folder), *_image_problems(folder)]
+    manifest = None
+    if (folder / mf.MANIFEST).exists():
+        manifest, manifest_problems = _manifest_problems(folder, public_key)
+        problems += manifest_problems
+    if problems:
+        raise BundleProblems(folder, list(dict.fromkeys(problems)))  # a linked file is two faults, one line
+    return load_bundle(folder, media=False), manifest
+
+
+def _schema_problems(folder: Path) -> list[str]:
+    """Each registered file checked on its own; one that refers to a faulty file is reported as not checked."""
+    problems, parsed, faulty = [], {}, set()
+    for schema in REGISTRY.values():
+        file = folder / schema.name
+        broken = [name for name in schema.requires if name in faulty]
+        if broken:
+            problems.append(f"{file}: not checked: it refers to {', '.join(broken)}, which has problems")
+            faulty.add(schema.name)
+            continue
+        try:
+            parsed[schema.name] = schema.check(read_json(file, schema.max_bytes), file,
+                                               {name: parsed[name] for name in schema.requires})
+        except FileFaults as found:
+            problems += found.faults
+            faulty.add(schema.name)
+        except ContentError as exc:
+            problems.append(str(exc))
+            faulty.add(schema.name)
+    return problems
+
+
+def _image_problems(folder: Path) -> list[str]:
+    problems = []
+    for root, _, files in os.walk(folder):  # not into linked folders
+        for name in sorted(files):
+            file = Path(root, name)
+            if not is_image(name):
+                continue
+            try:
+                if file.is_symlink():
+                    raise ContentError(f"{file}: a symbolic link (content files must be plain files)")
+                check_image(file)
+            except ContentError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def _manifest_problems(folder: Path, public_key: str | None) -> tuple[mf.Manifest | None, list[str]]:
+    try:
+        raw = mf.read_capped(folder / mf.MANIFEST, mf.MANIFEST_CAP)
+        manifest = mf.parse(raw)
+    except ContentError as exc:
+        return None, [str(exc)]
+    problems = [str(fault) for fault in mf.folder_faults(folder, manifest)]
     if public_key:
-        manifest = mf.load_verified(folder, keys.public_key(public_key))
-    else:
-        manifest = mf.parse(mf.read_capped(folder / mf.MANIFEST, mf.MANIFEST_CAP))
-        mf.verify_folder(folder, manifest)
-    return bundle, manifest
+        try:
+            mf.verify_signature(raw, mf.read_capped(folder / mf.SIGNATURE, mf.SIGNATURE_CAP),
+                                keys.public_key(public_key))
+        except ContentError as exc:
+            problems.append(str(exc))
+    return manifest, problems

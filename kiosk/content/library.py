@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle, load_configured
+from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.exc import ContentError
 from kiosk.files import fsync_dir, write_atomic
 
@@ -202,6 +203,7 @@ def choose(library: Library, public_key: str, configured_dir: str) -> Bundle:
         return bundle
     bundle = load_configured(configured_dir)
     version = builtin_version(bundle.path)
-    log.info("content: version %s from %s (built-in%s)", version, bundle.path,
-             ", no installed bundle usable" if library.installed() else "")
+    source = "built-in" if bundle.path == DEFAULT_DIR else "[content] dir"
+    log.info("content: %s from %s (%s%s)", "unversioned" if version is None else f"version {version}", bundle.path,
+             source, ", no installed bundle usable" if library.installed() else "")
     return dataclasses.replace(bundle, version=version)

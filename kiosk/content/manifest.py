@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -171,16 +172,26 @@ def verify_file(folder: Path, name: str, entry: FileEntry, *, hashes: bool = Tru
 
 def verify_folder(folder: Path, manifest: Manifest, *, hashes: bool = True) -> None:
     """Every listed file is as listed, and nothing else is there: a bundle is exactly what was signed."""
+    for fault in folder_faults(folder, manifest, hashes=hashes):
+        raise fault
+
+
+def folder_faults(folder: Path, manifest: Manifest, *, hashes: bool = True) -> Iterator[BundleRefused]:
+    """Every way the files in ``folder`` differ from ``manifest``: a listed file that is not as listed, a file
+    that is not listed, a symbolic link."""
     for name, entry in manifest.files.items():
-        verify_file(folder, name, entry, hashes=hashes)
+        try:
+            verify_file(folder, name, entry, hashes=hashes)
+        except BundleRefused as fault:
+            yield fault
     for root, dirs, files in os.walk(folder):
         for name in [*dirs, *files]:
             path = Path(root, name)
             relative = path.relative_to(folder).as_posix()
             if path.is_symlink():
-                raise BundleRefused("bad_path", f"{relative}: a symbolic link (content files must be plain files)")
-            if path.is_file() and relative not in manifest.files and relative not in (MANIFEST, SIGNATURE):
-                raise BundleRefused("file_mismatch", f"{relative}: not listed in the manifest")
+                yield BundleRefused("bad_path", f"{relative}: a symbolic link (content files must be plain files)")
+            elif path.is_file() and relative not in manifest.files and relative not in (MANIFEST, SIGNATURE):
+                yield BundleRefused("file_mismatch", f"{relative}: not listed in the manifest")
 
 
 def read_capped(path: Path, cap: int) -> bytes:

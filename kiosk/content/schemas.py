@@ -113,6 +113,35 @@ def fail(file: Path, key: str, expected: str) -> ContentError:
     return ContentError(f"{file}: {key}: expected {expected}")
 
 
+class FileFaults(ContentError):
+    """Every fault found in one content file, so an author fixes them in one round: ``faults`` holds one line
+    each, the message all of them."""
+
+    def __init__(self, faults: list[str]) -> None:
+        super().__init__("; ".join(faults))
+        self.faults = faults
+
+
+class Faults:
+    """Collects the faults of one file while its check goes on past the first."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.found: list[str] = []
+
+    def add(self, key: str, expected: str) -> None:
+        self.found.append(str(fail(self.file, key, expected)))
+
+    def add_error(self, error: ContentError) -> None:
+        """A fault a shared check raised (it names its file and key itself)."""
+        self.found.append(str(error))
+
+    def raise_any(self) -> None:
+        """FileFaults if anything was found: at the end of a check, or before a step that needs a clean part."""
+        if self.found:
+            raise FileFaults(self.found)
+
+
 # The files that exist today.
 
 
@@ -173,28 +202,34 @@ def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, Text]]:
     with the same placeholders, and the plural forms its CLDR rules need."""
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object of languages")
+    faults = Faults(file)
     for language in LANGUAGES:
         table = data.get(language)
         if not isinstance(table, dict):
-            raise fail(file, language, "an object of texts")
+            faults.add(language, "an object of texts")
+            continue
         for key, text in table.items():
-            _check_text(text, language, file, f"{language}.{key}")
+            try:
+                _check_text(text, language, file, f"{language}.{key}")
+            except ContentError as exc:
+                faults.add_error(exc)
+    faults.raise_any()  # the checks below read every language's texts
     reference = data["en"]
     for key, filled in required_texts().items():
         if key not in reference:
-            raise fail(file, f"en.{key}", "a text the scenes show (missing)")
-        if not _fields(reference[key]) <= filled:  # the scene would fail to draw it
-            raise fail(file, f"en.{key}", f"only the placeholders the scene fills in, {sorted(filled)}")
+            faults.add(f"en.{key}", "a text the scenes show (missing)")
+        elif not _fields(reference[key]) <= filled:  # the scene would fail to draw it
+            faults.add(f"en.{key}", f"only the placeholders the scene fills in, {sorted(filled)}")
     for language in LANGUAGES:
         table = data[language]
         for key, template in reference.items():
             if key not in table:
-                raise fail(file, f"{language}.{key}", "a translation (missing)")
-            if _fields(table[key]) != _fields(template):
-                raise fail(file, f"{language}.{key}", f"the placeholders {sorted(_fields(template))}")
-        extra = set(table) - set(reference)
-        if extra:
-            raise fail(file, f"{language}.{sorted(extra)[0]}", "only keys that English has too")
+                faults.add(f"{language}.{key}", "a translation (missing)")
+            elif _fields(table[key]) != _fields(template):
+                faults.add(f"{language}.{key}", f"the placeholders {sorted(_fields(template))}")
+        for key in sorted(set(table) - set(reference)):
+            faults.add(f"{language}.{key}", "only keys that English has too")
+    faults.raise_any()
     return {language: dict(data[language]) for language in LANGUAGES}
 
 
@@ -203,16 +238,19 @@ def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
     strings = parsed["strings.json"]
     if not isinstance(data, list) or not data:
         raise fail(file, "(top)", "a non-empty list of tiers")
-    tiers = []
+    faults, tiers = Faults(file), []
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("key"), str):
-            raise fail(file, f"[{i}].key", "a tier name")
+            faults.add(f"[{i}].key", "a tier name")
+            continue
         threshold = item.get("threshold")
         if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
-            raise fail(file, f"[{i}].threshold", "a whole number of points >= 0")
-        if f"tier.{item['key']}" not in strings["en"]:
-            raise fail(file, f"[{i}].key", f"a tier named in strings.json (no 'tier.{item['key']}')")
-        tiers.append(Tier(item["key"], threshold))
+            faults.add(f"[{i}].threshold", "a whole number of points >= 0")
+        elif f"tier.{item['key']}" not in strings["en"]:
+            faults.add(f"[{i}].key", f"a tier named in strings.json (no 'tier.{item['key']}')")
+        else:
+            tiers.append(Tier(item["key"], threshold))
+    faults.raise_any()  # the rule below is about the whole, well-formed list
     if min(t.threshold for t in tiers) != 0 or len({t.threshold for t in tiers}) != len(tiers):
         raise fail(file, "threshold", "distinct thresholds, the lowest 0")
     return sorted(tiers, key=lambda t: t.threshold)
@@ -221,25 +259,28 @@ def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
 def _demo(data: Any, file: Path, _: Parsed) -> tuple[list[DemoMember], list[DemoCard]]:
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object with members and unknown_cards")
-    members, cards, keys = [], [], set()
+    faults, members, cards, keys = Faults(file), [], [], set()
     for i, item in enumerate(data.get("members", [])):
         try:
             credential = Credential(item["credential"]["kind"], item["credential"]["value"])
             member = DemoMember(str(item["ref"]), str(item["name"]), int(item["points"]), credential,
                                 str(item["key"]))
         except (KeyError, TypeError, ValueError) as exc:
-            raise fail(file, f"members[{i}]", f"ref, name, points, credential and key ({exc})") from None
+            faults.add(f"members[{i}]", f"ref, name, points, credential and key ({exc})")
+            continue
         members.append(member)
         keys.add(member.key)
     for i, item in enumerate(data.get("unknown_cards", [])):
         try:
             card = DemoCard(bytes.fromhex(item["uid"]), str(item["key"]))
         except (KeyError, TypeError, ValueError) as exc:
-            raise fail(file, f"unknown_cards[{i}]", f"uid (hex) and key ({exc})") from None
+            faults.add(f"unknown_cards[{i}]", f"uid (hex) and key ({exc})")
+            continue
         cards.append(card)
         keys.add(card.key)
     if len(keys) != len(members) + len(cards):
-        raise fail(file, "key", "a different key for every demo card")
+        faults.add("key", "a different key for every demo card")
+    faults.raise_any()
     return members, cards
 
 

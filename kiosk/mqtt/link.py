@@ -93,6 +93,7 @@ class MqttLink:
         self._generation = 0
         self._warned_unreachable = False
         self._stopping = threading.Event()
+        self._telemetry_asked = threading.Event()
         self.rebuilds = 0
         self._client = self._build_client()
         self._thread = threading.Thread(target=self._publish_loop, name="mqtt-outbox", daemon=True)
@@ -237,6 +238,9 @@ class MqttLink:
             self.publish_result(command.name, command.cmd_id, False, "duplicate cmd_id: already received")
             return
         log.info("mqtt: command %s (%s)", command.name, command.cmd_id)
+        if command.name == "ping":  # a console asking who is there wants the figures now, not at the next period
+            self._telemetry_asked.set()
+            self._wake.set()
         self._on_command_cb(command, partial(self.publish_result, command.name, command.cmd_id))
 
     # The publisher thread.
@@ -266,7 +270,8 @@ class MqttLink:
                     disconnected_since = now
             else:
                 disconnected_since = now
-                if now >= next_telemetry:
+                if now >= next_telemetry or self._telemetry_asked.is_set():
+                    self._telemetry_asked.clear()
                     self._publish_telemetry()
                     next_telemetry = now + self._settings.telemetry_interval_s
                 cursor = self._send_more(in_flight, cursor)

@@ -1,27 +1,32 @@
-"""``kiosk ops watch``: the fleet table, redrawn every second on a terminal, or printed once for a script."""
+"""``kiosk ops watch``: the fleet table, redrawn every second on a terminal, or printed once for a script; the
+kiosks online are pinged at the start so their telemetry fills the table at once."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
 from typing import TextIO
 
 import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.config import MqttSettings
-from kiosk.ops import broker, table
+from kiosk.ops import broker, send, table
 from kiosk.ops.fleet import Fleet
 
 REDRAW_S = 1.0
+SETTLE_S = 0.5  # the retained status and birth arrive right after the subscription: this long is plenty
 _CLEAR = "\x1b[H\x1b[2J"  # cursor home, clear screen: redraw in place
 
 
 def run(settings: MqttSettings, *, once: bool, window_s: float, stale_after_s: float,
-        out: TextIO = sys.stdout) -> int:
-    """Watch every kiosk under ``settings.topic_prefix``. With ``once`` (or when ``out`` is no terminal) collect
-    for ``window_s`` seconds, print the table and return 1 if any kiosk is flagged, else 0; otherwise redraw
-    until Ctrl+C and return 0."""
+        key: Ed25519PrivateKey | None = None, out: TextIO = sys.stdout) -> int:
+    """Watch every kiosk under ``settings.topic_prefix``; every kiosk online is pinged (signed with ``key``) so it
+    sends its telemetry at once instead of at its next period. With ``once`` (or when ``out`` is no terminal)
+    print the table when every online kiosk has sent telemetry, or after ``window_s`` seconds, and return 1 if any
+    kiosk is flagged, else 0; otherwise redraw until Ctrl+C and return 0."""
     fleet = Fleet(settings.topic_prefix)
     lock = threading.Lock()
 
@@ -31,10 +36,15 @@ def run(settings: MqttSettings, *, once: bool, window_s: float, stale_after_s: f
 
     client = broker.connect(settings, "watch", fleet.subscriptions(), on_message)
     since = time.time()
+    deadline = time.monotonic() + window_s
     live = not once and out.isatty()
     try:
+        time.sleep(min(SETTLE_S, window_s))
+        with lock:
+            online = sorted(k for k, state in fleet.kiosks.items() if state.status == "online")
+        _ping(client, settings.topic_prefix, online, ttl_s=max(window_s, REDRAW_S), key=key)
         if not live:
-            time.sleep(window_s)  # the retained status and birth arrive at once; telemetry as the kiosks send it
+            _wait_for_telemetry(fleet, lock, online, deadline)
         while True:
             now = time.time()
             with lock:
@@ -53,3 +63,22 @@ def run(settings: MqttSettings, *, once: bool, window_s: float, stale_after_s: f
         return 0
     finally:
         broker.close(client)
+
+
+def _ping(client: mqtt.Client, prefix: str, kiosk_ids: list[str], *, ttl_s: float,
+          key: Ed25519PrivateKey | None) -> None:
+    """Ask each kiosk for its telemetry now: a ``ping`` makes it publish telemetry at once. The short ``ttl_s``
+    keeps a kiosk that reconnects later from running a question nobody waits for."""
+    for kiosk_id in kiosk_ids:
+        topic = f"{prefix}/{kiosk_id}/cmd/ping"
+        body = send.command(topic, {}, time.time(), ttl_s, key)
+        client.publish(topic, json.dumps(body, separators=(",", ":")), qos=1)
+
+
+def _wait_for_telemetry(fleet: Fleet, lock: threading.Lock, kiosk_ids: list[str], deadline: float) -> None:
+    """Until each of ``kiosk_ids`` has sent telemetry (never retained, so any there is live), or ``deadline``."""
+    while time.monotonic() < deadline:
+        with lock:
+            if all(fleet.kiosks.get(k) and fleet.kiosks[k].telemetry is not None for k in kiosk_ids):
+                return
+        time.sleep(0.05)

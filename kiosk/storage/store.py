@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kiosk.exc import StoreError
+from kiosk.storage.damage import open_failure
 
 MIGRATIONS: list[str] = [
     """
@@ -92,7 +93,7 @@ class Store:
                 self._conn.execute(f"PRAGMA {pragma}")
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"{path}: cannot open the state database ({exc})") from exc
+            raise StoreError(open_failure(path, exc)) from exc
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]

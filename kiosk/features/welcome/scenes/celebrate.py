@@ -11,6 +11,7 @@ from kiosk.ui.scene import Scene, View
 
 PIECES = 90
 GRAVITY = 900.0  # pixels per second squared at 1080 lines
+CONFETTI_SEED = 7  # the same burst every time: re-rendered screenshots stay byte for byte the same
 
 
 class CelebrateScene(Scene):
@@ -20,7 +21,7 @@ class CelebrateScene(Scene):
     def enter(self, view: View, now: float) -> None:
         super().enter(view, now)
         look = self.look
-        rng = random.Random()
+        rng = random.Random(CONFETTI_SEED)
         palette = [look.colour["accent"], look.colour["highlight"], look.colour["text"], look.colour["muted"]]
         self._pieces = []
         for _ in range(PIECES):
