@@ -34,7 +34,7 @@ ensure_python() {
     # Reinstall only when the project's dependencies changed since the last install.
     if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
         .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e '.[test]'
+        .venv/bin/python -m pip install --quiet -e '.[test,server]'
         touch .venv/.installed
     fi
 }

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import __version__, config
+from kiosk.cli import backend as backend_cli
 from kiosk.cli import content as content_cli
 from kiosk.cli import demo as demo_cli
 from kiosk.cli.demo import DEMO_DEVICE
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check the setup part by part; exit 1 if anything fails")
     doctor.set_defaults(handler=_doctor)
     content_cli.add_parser(commands)
+    backend_cli.add_parser(commands)
     _add_ops(commands)
     for command in _every_command(parser):
         _add_global_options(command, given_before_the_command=False)

@@ -1,0 +1,46 @@
+"""``kiosk backend serve``: the reference loyalty backend (docs/backend-openapi.yaml) for demos, pop-up stores,
+development and tests. Needs the ``server`` extra (``pip install 'kiosk[server]'``)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+TOKEN_VAR = "KIOSK_BACKEND_TOKEN"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add ``backend`` and its subcommands to the ``kiosk`` command."""
+    backend = commands.add_parser("backend", help="the reference loyalty backend (needs the server extra)")
+    sub = backend.add_subparsers(dest="backend_command", required=True, metavar="ACTION")
+    serve = sub.add_parser("serve", help="serve the backend contract on SQLite; the bearer token comes from "
+                                         f"${TOKEN_VAR} (empty: open to anybody who can reach it)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 "
+                                                           "for phones on the store's network)")
+    serve.add_argument("--port", type=int, default=8400, help="port (default 8400)")
+    serve.add_argument("--db", type=Path, default=_default_db(), help=f"SQLite file (default {_default_db()})")
+    serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
+    serve.set_defaults(handler=_serve)
+
+
+def _default_db() -> Path:
+    state = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+    return state / "kiosk-backend" / "backend.db"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from kiosk.server.serve import BackendServer, build
+    except ImportError as exc:
+        print(f"kiosk backend: the server extra is not installed ({exc.name} is missing): "
+              "pip install 'kiosk[server]'", file=sys.stderr)
+        return 2
+    args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    server = BackendServer(build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo), args.host, args.port)
+    print(f"kiosk backend: serving {server.url} on {args.db}; Ctrl+C stops", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
+        server.serve_forever()
+    return 0

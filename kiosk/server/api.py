@@ -1,0 +1,134 @@
+"""The contract's routes (docs/backend-openapi.yaml) on Flask: bearer token, checks, problem details.
+
+    >>> from kiosk.server.service import LoyaltyService
+    >>> from kiosk.server.store import ServerStore
+    >>> app = create_app(LoyaltyService(ServerStore(":memory:"), now=lambda: 0.0), token="t0ken")
+    >>> answer = app.test_client().get("/v1/members/lookup?kind=ndef&value=M-1",
+    ...                                headers={"Authorization": "Bearer t0ken"})
+    >>> answer.status_code, answer.content_type, answer.json["type"]
+    (404, 'application/problem+json', 'urn:kiosk:problem:not-found')
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from kiosk.server import checks
+from kiosk.server.problem import Problem, bad_request
+from kiosk.server.service import LoyaltyService
+
+log = logging.getLogger(__name__)
+MAX_REQUEST = 64 * 1024
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(service: LoyaltyService, token: str) -> Flask:
+    """The backend as a WSGI app; with an empty ``token`` the API is open (a warning says so at start)."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST
+    app.json.sort_keys = False
+    app.register_blueprint(_api(service, token), url_prefix="/v1")
+
+    @app.errorhandler(Problem)
+    def problem(exc: Problem) -> Response:
+        return _problem(exc)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        """Werkzeug's own refusals (no route, wrong method, body too large) as problems, with their headers."""
+        status = exc.code or 500
+        kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(status, "bad-request")
+        response = _problem(Problem(status, kind, exc.description or exc.name))
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def crash(exc: Exception) -> Response:
+        log.exception("backend: request failed")
+        return _problem(Problem(500, "internal", "the backend failed; the request changed nothing"))
+
+    @app.after_request
+    def secure(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    if not token:
+        log.warning("backend: no token set: the API answers anybody who can reach it")
+    return app
+
+
+def _api(service: LoyaltyService, token: str) -> Blueprint:
+    api = Blueprint("api", __name__)
+
+    @api.before_request
+    def authorise() -> None:
+        given = request.headers.get("Authorization", "")
+        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise Problem(401, "unauthorized", "a valid bearer token is needed")
+
+    @api.get("/members/lookup")
+    def lookup() -> Any:
+        kind, value = checks.credential(request.args.get("kind"), request.args.get("value"))
+        return service.lookup(kind, value)
+
+    @api.post("/members")
+    def register() -> Any:
+        return service.register(checks.registration(_body()), _key()), 201
+
+    @api.get("/members/<member_ref>")
+    def profile(member_ref: str) -> Any:
+        return service.profile(checks.matches("member_ref", member_ref, checks.REF))
+
+    @api.post("/join-sessions")
+    def offer_join() -> Any:
+        return service.offer_join(checks.join_offer(_body()), _key()), 201
+
+    @api.get("/join-sessions/<join_token>")
+    def resolve_join(join_token: str) -> Any:
+        return service.join_session(checks.matches("join_token", join_token, checks.TOKEN))
+
+    @api.post("/members/<member_ref>/draws")
+    def issue_draw(member_ref: str) -> Any:
+        member_ref = checks.matches("member_ref", member_ref, checks.REF)
+        return service.issue_draw(member_ref, checks.draw_request(_body()), _key()), 201
+
+    @api.post("/draws/<draw_id>/play")
+    def play_draw(draw_id: str) -> Any:
+        return service.play_draw(checks.matches("draw_id", draw_id, checks.TOKEN), _key())
+
+    @api.post("/events")
+    def record_event() -> Any:
+        return service.record_event(checks.custom_event(_body()), _key()), 202
+
+    return api
+
+
+def _body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise bad_request("body", "expected a JSON body (Content-Type: application/json)")
+    return body
+
+
+def _key() -> str:
+    return checks.matches("Idempotency-Key", request.headers.get("Idempotency-Key"), checks.IDEMPOTENCY_KEY)
+
+
+def _problem(problem: Problem) -> Response:
+    response = jsonify(problem.to_json())
+    response.status_code = problem.status
+    response.content_type = "application/problem+json"
+    if problem.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response

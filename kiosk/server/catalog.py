@@ -1,0 +1,48 @@
+"""The reference backend's program: tiers, in-store offers and the fortune wheel's prizes, in ru, en and nb."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.member import Tier
+
+TIERS = (Tier("silver", 0), Tier("gold", 1000), Tier("platinum", 5000))
+
+
+@dataclass(frozen=True)
+class OfferTemplate:
+    """An offer that runs ``days`` from the day the server's database was created."""
+
+    offer_id: str
+    titles: dict[str, str]
+    days: int
+
+
+OFFERS = (
+    OfferTemplate("welcome-10", {"ru": "−10 % на первую покупку", "en": "10 % off your first purchase",
+                                 "nb": "10 % rabatt på første kjøp"}, 30),
+    OfferTemplate("double-points", {"ru": "Двойные баллы на новую коллекцию", "en": "Double points on the new "
+                                    "collection", "nb": "Dobbel poeng på den nye kolleksjonen"}, 14),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A wheel segment: ``weight`` out of the wheel's total; ``prize`` False for the no-win segments."""
+
+    key: str
+    labels: dict[str, str]
+    weight: int
+    prize: bool = True
+
+
+# At least a 25 % chance to win (loyalty-program advice); here 60 %.
+WHEEL = (
+    Segment("ten-off", {"ru": "−10 % на покупку", "en": "10 % off", "nb": "10 % rabatt"}, 30),
+    Segment("coffee", {"ru": "Кофе в подарок", "en": "A free coffee", "nb": "Gratis kaffe"}, 15),
+    Segment("double-points", {"ru": "Двойные баллы", "en": "Double points", "nb": "Dobbel poeng"}, 15),
+    Segment("none", {"ru": "В этот раз без приза", "en": "No prize this time", "nb": "Ingen premie denne gangen"},
+            40, prize=False),
+)
+DRAW_TTL_S = 600
+CODE_TTL_S = 30 * 86400

@@ -1,0 +1,64 @@
+"""Run the reference backend: build it on a database file, serve it on a threaded WSGI server.
+
+    >>> server = BackendServer(build(":memory:", token=""), "127.0.0.1", 0)
+    >>> server.start()
+    >>> import requests
+    >>> requests.get(server.url + "/members/lookup?kind=ndef&value=M-1001", timeout=5).status_code
+    404
+    >>> server.stop()
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from kiosk.content.bundle import load_bundle
+from kiosk.content.schemas import DEFAULT_DIR
+from kiosk.server.api import create_app
+from kiosk.server.service import JoinedHook, LoyaltyService
+from kiosk.server.store import ServerStore
+
+
+def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None) -> Flask:
+    """The backend app on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in."""
+    service = LoyaltyService(ServerStore(db), now=time.time, on_joined=on_joined)
+    if demo:
+        service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
+                      for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
+    return create_app(service, token)
+
+
+class _QuietPaths(WSGIRequestHandler):
+    """Logs a request's method and status only: paths and queries hold member references and credentials."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.log("info", "%s %s", self.command, code)
+
+
+class BackendServer:
+    """``app`` on a threaded server in a background thread; port 0 takes a free one (see :attr:`url`)."""
+
+    def __init__(self, app: Flask, host: str, port: int) -> None:
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietPaths)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="backend-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The API's base URL, what a kiosk's ``[backend] url`` names."""
+        return f"http://{self._server.host}:{self._server.port}/v1"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread.is_alive():
+            self._thread.join(5)

@@ -1,0 +1,246 @@
+"""The reference backend's rules, without HTTP: members, join sessions, single-use draws, custom events.
+
+Every method is one transaction. A method that changes state takes the request's ``Idempotency-Key``: the
+first answer is stored with the change, in the same transaction, and handed back for the same key and body;
+the same key with another body is refused (422). Answers are the contract's JSON bodies.
+
+    >>> service = LoyaltyService(ServerStore(":memory:"), now=lambda: 1_800_000_000.0)
+    >>> anna = service.register({"language": "en", "phone": "+4791234567", "name": "Anna",
+    ...     "consents": {"personal_data": {"text_version": "1", "granted": True}},
+    ...     "credential": {"kind": "ndef", "value": "M-77"}}, "key-1")
+    >>> service.lookup("ndef", "M-77")["member_ref"] == anna["member_ref"], anna["tier"], anna["next_tier"]["key"]
+    (True, 'silver', 'gold')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import secrets
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kiosk.core.member import progress
+from kiosk.server import catalog
+from kiosk.server.problem import Problem
+from kiosk.server.store import ServerStore
+
+log = logging.getLogger(__name__)
+
+JoinedHook = Callable[[str, str, str], None]
+"""Told ``(kiosk_id, session_id, member_ref)`` after a phone joined a kiosk session (and the commit)."""
+
+
+def iso(timestamp: float) -> str:
+    """UTC text the contract uses: ``2027-01-15T08:00:00Z``."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class LoyaltyService:
+    def __init__(self, store: ServerStore, *, now: Callable[[], float], on_joined: JoinedHook | None = None,
+                 rng: random.Random | None = None) -> None:
+        self._store = store
+        self._now = now
+        self._on_joined = on_joined
+        self._rng = rng or random.SystemRandom()  # a prize a shopper could predict is no prize
+        with store.transaction() as tx:
+            tx.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('offers_start', ?)", (str(now()),))
+
+    # Reading
+
+    def lookup(self, kind: str, value: str) -> dict:
+        with self._store.transaction() as tx:
+            row = tx.execute("SELECT m.* FROM credentials c JOIN members m USING (member_ref) "
+                             "WHERE c.kind = ? AND c.value = ?", (kind, value)).fetchone()
+        if row is None:
+            raise Problem(404, "not-found", "no member holds this credential")
+        return _summary(row)
+
+    def profile(self, member_ref: str) -> dict:
+        with self._store.transaction() as tx:
+            return self._profile(tx, member_ref)
+
+    def join_session(self, join_token: str) -> dict:
+        with self._store.transaction() as tx:
+            row = self._join_row(tx, join_token)
+        if row["member_ref"] is None and row["expires_at"] <= self._now():
+            raise Problem(410, "expired", "the join token expired")
+        return _join_json(row)
+
+    # Changing
+
+    def register(self, body: dict, key: str) -> dict:
+        joined: tuple[str, str, str] | None = None
+
+        def create(tx: sqlite3.Connection) -> tuple[int, dict]:
+            nonlocal joined
+            session = self._open_join(tx, body["join_token"]) if "join_token" in body else None
+            for field in ("phone", "email"):
+                if field in body and tx.execute(f"SELECT 1 FROM members WHERE {field} = ?",
+                                                (body[field],)).fetchone():
+                    raise Problem(409, "already-member", f"the {field} belongs to a member: log in instead")
+            credential = body.get("credential")
+            if credential and tx.execute("SELECT 1 FROM credentials WHERE kind = ? AND value = ?",
+                                         (credential["kind"], credential["value"])).fetchone():
+                raise Problem(409, "already-member", "the credential belongs to a member")
+            member_ref = f"M-{secrets.token_hex(6).upper()}"
+            now = self._now()
+            tx.execute("INSERT INTO members(member_ref, name, phone, email, birthday, language, points, created_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                       (member_ref, body.get("name", "").strip(), body.get("phone"), body.get("email"),
+                        body.get("birthday"), body["language"], now))
+            if credential:
+                tx.execute("INSERT INTO credentials(kind, value, member_ref) VALUES (?, ?, ?)",
+                           (credential["kind"], credential["value"], member_ref))
+            for purpose, consent in body["consents"].items():
+                tx.execute("INSERT INTO consents(member_ref, purpose, text_version, granted, kiosk_id, recorded_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (member_ref, purpose, consent["text_version"],
+                                                         consent["granted"], body.get("kiosk_id"), now))
+            if session is not None:
+                tx.execute("UPDATE join_sessions SET member_ref = ?, joined_at = ? WHERE join_token = ?",
+                           (member_ref, now, session["join_token"]))
+                joined = (session["kiosk_id"], session["session_id"], member_ref)
+            return 201, self._profile(tx, member_ref)
+
+        answer = self._once("register", key, body, create)
+        if joined is not None and self._on_joined is not None:
+            self._on_joined(*joined)
+        return answer
+
+    def offer_join(self, body: dict, key: str) -> dict:
+        def offer(tx: sqlite3.Connection) -> tuple[int, dict]:
+            if tx.execute("SELECT 1 FROM join_sessions WHERE join_token = ?", (body["join_token"],)).fetchone():
+                raise Problem(409, "already-offered", "this join token was offered before")
+            tx.execute("INSERT INTO join_sessions(join_token, kiosk_id, session_id, expires_at) VALUES (?, ?, ?, ?)",
+                       (body["join_token"], body["kiosk_id"], body["session_id"], self._now() + body["ttl_s"]))
+            return 201, _join_json(self._join_row(tx, body["join_token"]))
+
+        return self._once("offer_join", key, body, offer)
+
+    def issue_draw(self, member_ref: str, body: dict, key: str) -> dict:
+        def issue(tx: sqlite3.Connection) -> tuple[int, dict]:
+            self._member_row(tx, member_ref)
+            draw_id = secrets.token_urlsafe(16)
+            now = self._now()
+            tx.execute("INSERT INTO draws(draw_id, member_ref, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                       (draw_id, member_ref, body["kiosk_id"], now, now + catalog.DRAW_TTL_S))
+            return 201, {"draw_id": draw_id, "member_ref": member_ref, "game": "wheel", "state": "issued",
+                         "expires_at": iso(now + catalog.DRAW_TTL_S)}
+
+        return self._once(f"issue_draw:{member_ref}", key, body, issue)
+
+    def play_draw(self, draw_id: str, key: str) -> dict:
+        def play(tx: sqlite3.Connection) -> tuple[int, dict]:
+            row = tx.execute("SELECT d.*, m.language FROM draws d JOIN members m USING (member_ref) "
+                             "WHERE draw_id = ?", (draw_id,)).fetchone()
+            if row is None:
+                raise Problem(404, "not-found", "no such draw")
+            if row["played_with"] is not None:
+                raise Problem(409, "already-played", "this draw was played before")
+            now = self._now()
+            if row["expires_at"] <= now:
+                raise Problem(410, "expired", "the draw expired before it was played")
+            result = self._spin(row["language"], now)
+            tx.execute("UPDATE draws SET played_with = ?, result = ? WHERE draw_id = ?",
+                       (key, json.dumps(result), draw_id))
+            return 200, {"draw_id": draw_id, **result}
+
+        return self._once(f"play_draw:{draw_id}", key, {}, play)
+
+    def record_event(self, body: dict, key: str) -> dict:
+        def record(tx: sqlite3.Connection) -> tuple[int, dict]:
+            known = tx.execute("SELECT 1 FROM events WHERE event_id = ?", (body["event_id"],)).fetchone()
+            if not known:
+                tx.execute("INSERT INTO events(event_id, type, kiosk_id, member_ref, occurred_at, data, received_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (body["event_id"], body["type"], body["kiosk_id"], body.get("member_ref"),
+                            body["occurred_at"], json.dumps(body["data"]), self._now()))
+            return 202, {"event_id": body["event_id"], "duplicate": bool(known)}
+
+        return self._once("record_event", key, body, record)
+
+    def seed(self, members: list[tuple[str, str, int, str, str]]) -> None:
+        """Put demo members ``(member_ref, name, points, credential kind, credential value)`` in (again)."""
+        with self._store.transaction() as tx:
+            for ref, name, points, kind, value in members:
+                tx.execute("INSERT INTO members(member_ref, name, language, points, created_at) "
+                           "VALUES (?, ?, 'en', ?, ?) ON CONFLICT(member_ref) DO UPDATE SET name = excluded.name, "
+                           "points = excluded.points", (ref, name, points, self._now()))
+                tx.execute("INSERT OR REPLACE INTO credentials(kind, value, member_ref) VALUES (?, ?, ?)",
+                           (kind, value, ref))
+
+    # Inside a transaction
+
+    def _once(self, operation: str, key: str, body: dict,
+              change: Callable[[sqlite3.Connection], tuple[int, dict]]) -> dict:
+        """``change`` once per idempotency key: its answer is stored with it and replayed for the same request."""
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        with self._store.transaction() as tx:
+            seen = tx.execute("SELECT request_hash, body FROM idempotency WHERE operation = ? AND key = ?",
+                              (operation, key)).fetchone()
+            if seen is not None:
+                if seen["request_hash"] != digest:
+                    raise Problem(422, "idempotency-mismatch", "this Idempotency-Key was used for another request")
+                return json.loads(seen["body"])
+            status, answer = change(tx)
+            tx.execute("INSERT INTO idempotency(operation, key, request_hash, status, body, created_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (operation, key, digest, status, json.dumps(answer), self._now()))
+            return answer
+
+    def _spin(self, language: str, now: float) -> dict:
+        segment = self._rng.choices(catalog.WHEEL, weights=[s.weight for s in catalog.WHEEL])[0]
+        if not segment.prize:
+            return {"state": "drawn", "won": False, "prize": None, "code": None, "code_expires_at": None,
+                    "drawn_at": iso(now)}
+        code = "WIN-" + "".join(self._rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+        return {"state": "drawn", "won": True, "prize": {"key": segment.key, "label": segment.labels[language]},
+                "code": code, "code_expires_at": iso(now + catalog.CODE_TTL_S), "drawn_at": iso(now)}
+
+    def _profile(self, tx: sqlite3.Connection, member_ref: str) -> dict:
+        row = self._member_row(tx, member_ref)
+        where = progress(row["points"], list(catalog.TIERS))
+        start = float(tx.execute("SELECT value FROM meta WHERE key = 'offers_start'").fetchone()[0])
+        now = self._now()
+        offers = [{"offer_id": o.offer_id, "title": o.titles[row["language"]], "valid_from": iso(start),
+                   "valid_until": iso(start + o.days * 86400)}
+                  for o in catalog.OFFERS if start <= now < start + o.days * 86400]
+        return {**_summary(row), "language": row["language"],
+                "next_tier": {"key": where.next.key, "threshold": where.next.threshold} if where.next else None,
+                "points_to_next": where.points_to_next, "progress": round(where.fraction, 4), "offers": offers}
+
+    def _member_row(self, tx: sqlite3.Connection, member_ref: str) -> sqlite3.Row:
+        row = tx.execute("SELECT * FROM members WHERE member_ref = ?", (member_ref,)).fetchone()
+        if row is None:
+            raise Problem(404, "not-found", "no such member")
+        return row
+
+    def _join_row(self, tx: sqlite3.Connection, join_token: str) -> sqlite3.Row:
+        row = tx.execute("SELECT * FROM join_sessions WHERE join_token = ?", (join_token,)).fetchone()
+        if row is None:
+            raise Problem(404, "not-found", "no such join token")
+        return row
+
+    def _open_join(self, tx: sqlite3.Connection, join_token: str) -> sqlite3.Row:
+        """The join session of ``join_token`` if a phone may still join it: single use, before its expiry."""
+        row = self._join_row(tx, join_token)
+        if row["member_ref"] is not None:
+            raise Problem(410, "used", "the join token was used")
+        if row["expires_at"] <= self._now():
+            raise Problem(410, "expired", "the join token expired")
+        return row
+
+
+def _summary(row: sqlite3.Row) -> dict:
+    return {"member_ref": row["member_ref"], "name": row["name"], "points": row["points"],
+            "tier": progress(row["points"], list(catalog.TIERS)).current.key}
+
+
+def _join_json(row: sqlite3.Row) -> dict:
+    answer = {"join_token": row["join_token"], "kiosk_id": row["kiosk_id"], "session_id": row["session_id"],
+              "expires_at": iso(row["expires_at"]), "state": "open" if row["member_ref"] is None else "joined"}
+    if row["member_ref"] is not None:
+        answer["member_ref"] = row["member_ref"]
+    return answer
