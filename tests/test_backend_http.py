@@ -188,3 +188,12 @@ def test_the_kiosk_keeps_drawing_while_the_backend_is_slow(tmp_path, httpserver)
         assert longest < 1.0  # no frame waited for the 1.5 s answer: the call ran on a worker
     finally:
         app.stop()
+
+
+def test_retries_stop_within_one_timeout(httpserver):
+    httpserver.expect_request("/v1/members/lookup").respond_with_data("busy", status=503)
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailable, match="HTTP 503"):
+        HttpBackend(httpserver.url_for("/v1"), "", 0.3, backoff_s=0.2).lookup(CARD)
+    assert len(httpserver.log) == 2  # a second pause (0.4 s) would have passed the 0.3 s timeout
+    assert time.monotonic() - started < 0.6

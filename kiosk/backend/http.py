@@ -3,8 +3,8 @@
 One ``requests.Session`` (keep-alive, bearer token, TLS verification on), connect and read timeouts, the body
 capped while it streams in, every answer checked field by field (kiosk/backend/answers.py). A request is
 retried with backoff on a failed connection or a 502/503/504 only when repeating it is harmless: GETs, and
-POSTs that carry an ``Idempotency-Key``, which every POST here does. A read timeout is not retried: the
-shopper would wait several timeouts for one answer.
+POSTs that carry an ``Idempotency-Key``, which every POST here does. A read timeout is not retried, and no
+retry starts after ``timeout_s`` from the first try: the shopper would wait several timeouts for one answer.
 
     >>> backend = HttpBackend("http://127.0.0.1:1/v1", "", timeout_s=0.2, retries=0)
     >>> backend.lookup(Credential("ndef", "M-1001"))
@@ -15,6 +15,7 @@ shopper would wait several timeouts for one answer.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -39,14 +40,14 @@ REFUSALS = frozenset({409, 410, 422})
 
 
 class HttpBackend:
-    def __init__(self, url: str, token: str, timeout_s: float, *, retries: int = 2, backoff_s: float = 0.2,
-                 verify: bool | str = True) -> None:
+    def __init__(self, url: str, token: str, timeout_s: float, *, retries: int = 2, backoff_s: float = 0.2) -> None:
         self._url = url.rstrip("/")
+        self._timeout_s = timeout_s
         self._timeout = (min(CONNECT_TIMEOUT_S, timeout_s), timeout_s)
         self._retries = retries
         self._backoff_s = backoff_s
         self._session = requests.Session()
-        self._session.verify = verify  # True, or a CA bundle's path for a private CA: never off
+        self._session.verify = True  # never off: the token and personal data travel in these requests
         self._session.headers["Accept"] = "application/json, application/problem+json"
         if token:
             self._session.headers["Authorization"] = f"Bearer {token}"
@@ -91,22 +92,25 @@ class HttpBackend:
         ``what`` names the call in errors; it never holds an identifier, so errors are safe to log.
         """
         headers = {"Idempotency-Key": key} if key else {}
-        for attempt in range(self._retries + 1):
-            last = attempt == self._retries
+        give_up = time.monotonic() + self._timeout_s  # retries never stretch the wait past one timeout
+        for attempt in itertools.count():
             try:
                 status, content = self._send(method, path, params, body, headers)
             except _Oversized:
                 raise BackendUnavailable(f"{what} answered more than {MAX_BODY // 1024} KiB") from None
             except requests.ConnectionError as exc:  # includes a connect timeout, not a read timeout
-                if last:
-                    raise BackendUnavailable(f"{what} failed: {type(exc).__name__}") from None
+                failure = f"{what} failed: {type(exc).__name__}"
             except requests.RequestException as exc:
                 raise BackendUnavailable(f"{what} failed: {type(exc).__name__}") from None
             else:
-                if status not in RETRY_STATUSES or last:
+                if status not in RETRY_STATUSES:
                     return _answer(what, status, content, absent_ok)
-            time.sleep(self._backoff_s * 2**attempt)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                failure = f"{what} answered HTTP {status}"
+            pause = self._backoff_s * 2**attempt
+            if attempt >= self._retries or time.monotonic() + pause > give_up:
+                raise BackendUnavailable(failure)
+            time.sleep(pause)
+        raise AssertionError("unreachable: itertools.count() does not end")
 
     def _send(self, method: str, path: str, params: dict | None, body: dict | None,
               headers: dict) -> tuple[int, bytes]:
