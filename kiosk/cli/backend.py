@@ -8,6 +8,10 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the server extra may be missing: imported where it is used
+    from kiosk.server.notify import SessionJoinedSender
 
 TOKEN_VAR = "KIOSK_BACKEND_TOKEN"
 
@@ -23,6 +27,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8400, help="port (default 8400)")
     serve.add_argument("--db", type=Path, default=_default_db(), help=f"SQLite file (default {_default_db()})")
     serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
+    serve.add_argument("--mqtt", action="store_true",
+                       help="tell kiosks `session_joined` through the broker of the config's [mqtt] section")
+    serve.add_argument("--sign-key", type=Path, metavar="FILE",
+                       help="with --mqtt: sign the commands with this key (from `kiosk ops keygen`)")
     serve.set_defaults(handler=_serve)
 
 
@@ -38,9 +46,23 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"kiosk backend: the server extra is not installed ({exc.name} is missing): "
               "pip install 'kiosk[server]'", file=sys.stderr)
         return 2
+    sender = _session_joined_sender(args) if args.mqtt else None
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    server = BackendServer(build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo), args.host, args.port)
-    print(f"kiosk backend: serving {server.url} on {args.db}; Ctrl+C stops", file=sys.stderr)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
-        server.serve_forever()
+    app = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender)
+    server = BackendServer(app, args.host, args.port)
+    print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}; Ctrl+C stops", file=sys.stderr)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
+            server.serve_forever()
+    finally:
+        if sender is not None:
+            sender.close()
     return 0
+
+
+def _session_joined_sender(args: argparse.Namespace) -> SessionJoinedSender:
+    from kiosk import config, keys
+    from kiosk.server.notify import SessionJoinedSender
+
+    return SessionJoinedSender(config.load(args.config).mqtt, keys.load_private(args.sign_key) if args.sign_key
+                               else None)

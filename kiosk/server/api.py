@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from jinja2 import DictLoader
 from werkzeug.exceptions import HTTPException
 
 from kiosk.server import checks
+from kiosk.server.pages import CodeSender, log_code, phone_pages
+from kiosk.server.phone_templates import TEMPLATES
 from kiosk.server.problem import Problem, bad_request
 from kiosk.server.service import LoyaltyService
 
@@ -31,12 +35,16 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(service: LoyaltyService, token: str) -> Flask:
-    """The backend as a WSGI app; with an empty ``token`` the API is open (a warning says so at start)."""
+def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code) -> Flask:
+    """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning) and the phone
+    pages at /join."""
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST, SECRET_KEY=secrets.token_bytes(32),
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.jinja_loader = DictLoader(TEMPLATES)  # names end in .html: autoescaped
     app.json.sort_keys = False
     app.register_blueprint(_api(service, token), url_prefix="/v1")
+    app.register_blueprint(phone_pages(service, send_code))
 
     @app.errorhandler(Problem)
     def problem(exc: Problem) -> Response:

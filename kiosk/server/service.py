@@ -15,6 +15,7 @@ the same key with another body is refused (422). Answers are the contract's JSON
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import random
@@ -30,6 +31,10 @@ from kiosk.server.store import ServerStore
 
 log = logging.getLogger(__name__)
 
+LOGIN_CODE_DIGITS = 6
+LOGIN_CODE_TTL_S = 300
+LOGIN_ATTEMPTS = 5
+LOGIN_CODES_SENT = 3
 JoinedHook = Callable[[str, str, str], None]
 """Told ``(kiosk_id, session_id, member_ref)`` after a phone joined a kiosk session (and the commit)."""
 
@@ -162,6 +167,45 @@ class LoyaltyService:
 
         return self._once("record_event", key, body, record)
 
+    def start_login(self, join_token: str, phone: str) -> str:
+        """A one-time code for the member with ``phone`` to join ``join_token``'s session. A number that is no
+        member's gets a code too, one that never works: the page must not tell who is a member."""
+        code = f"{self._rng.randrange(10**LOGIN_CODE_DIGITS):0{LOGIN_CODE_DIGITS}d}"
+        with self._store.transaction() as tx:
+            self._open_join(tx, join_token)
+            before = tx.execute("SELECT sent FROM login_codes WHERE join_token = ?", (join_token,)).fetchone()
+            sent = before["sent"] if before else 0
+            if sent >= LOGIN_CODES_SENT:
+                raise Problem(429, "rate-limited", "enough codes were sent for this join token")
+            member = tx.execute("SELECT member_ref FROM members WHERE phone = ?", (phone,)).fetchone()
+            tx.execute("INSERT OR REPLACE INTO login_codes(join_token, member_ref, code_hash, expires_at, attempts, "
+                       "sent) VALUES (?, ?, ?, ?, 0, ?)", (join_token, member["member_ref"] if member else None,
+                                                          _digest(join_token, code), self._now() + LOGIN_CODE_TTL_S,
+                                                          sent + 1))
+        return code
+
+    def finish_login(self, join_token: str, code: str) -> dict:
+        """The member's profile once ``code`` is right: the join session is theirs (the kiosk is told). Wrong
+        codes count; after LOGIN_ATTEMPTS the code is dead."""
+        with self._store.transaction() as tx:
+            session = self._open_join(tx, join_token)
+            login = tx.execute("SELECT * FROM login_codes WHERE join_token = ?", (join_token,)).fetchone()
+            if login is None or login["expires_at"] <= self._now() or login["attempts"] >= LOGIN_ATTEMPTS:
+                raise Problem(410, "expired", "no live one-time code for this join token")
+            tx.execute("UPDATE login_codes SET attempts = attempts + 1 WHERE join_token = ?", (join_token,))
+        # The attempt is counted (committed) before the code is compared, so parallel guesses count too.
+        if login["member_ref"] is None or not hmac.compare_digest(login["code_hash"], _digest(join_token, code)):
+            raise Problem(403, "wrong-code", "the one-time code is not right")
+        with self._store.transaction() as tx:
+            self._open_join(tx, join_token)
+            tx.execute("UPDATE join_sessions SET member_ref = ?, joined_at = ? WHERE join_token = ?",
+                       (login["member_ref"], self._now(), join_token))
+            tx.execute("DELETE FROM login_codes WHERE join_token = ?", (join_token,))
+            profile = self._profile(tx, login["member_ref"])
+        if self._on_joined is not None:
+            self._on_joined(session["kiosk_id"], session["session_id"], login["member_ref"])
+        return profile
+
     def seed(self, members: list[tuple[str, str, int, str, str]]) -> None:
         """Put demo members ``(member_ref, name, points, credential kind, credential value)`` in (again)."""
         with self._store.transaction() as tx:
@@ -231,6 +275,10 @@ class LoyaltyService:
         if row["expires_at"] <= self._now():
             raise Problem(410, "expired", "the join token expired")
         return row
+
+
+def _digest(join_token: str, code: str) -> str:
+    return hashlib.sha256(f"{join_token}:{code}".encode()).hexdigest()
 
 
 def _summary(row: sqlite3.Row) -> dict:

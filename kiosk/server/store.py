@@ -79,6 +79,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at REAL NOT NULL,
     PRIMARY KEY (operation, key)
 );
+CREATE TABLE IF NOT EXISTS login_codes (
+    join_token TEXT PRIMARY KEY REFERENCES join_sessions(join_token),
+    member_ref TEXT,
+    code_hash TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    attempts INTEGER NOT NULL,
+    sent INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 

@@ -1,0 +1,106 @@
+"""What the phone pages say, in Russian, English and Norwegian Bokmål; the phone's language comes first.
+
+    >>> pick_language("nb-NO,nb;q=0.9,en;q=0.8")
+    'nb'
+    >>> pick_language("de-DE")
+    'en'
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+LANGUAGES = ("ru", "en", "nb")
+CONSENT_VERSION = "2026-11"
+"""The version of the consent texts below: recorded with every consent; change it with the texts."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "join_title": "Join the club",
+        "join_lead": "Points on every purchase, member offers and the prize wheel. It takes a phone number.",
+        "phone": "Mobile number",
+        "consent_personal": "I agree that my phone number is stored and used for the loyalty club.",
+        "consent_marketing": "Send me offers by text message (optional).",
+        "join": "Join",
+        "have_account": "Already a member? Log in",
+        "login_title": "Log in",
+        "login_lead": "We send a one-time code to your phone.",
+        "send_code": "Send code",
+        "code": "Code",
+        "code_sent": "If the number is a member's, a code is on its way.",
+        "confirm": "Log in",
+        "welcome": "Welcome! Look at the kiosk's screen.",
+        "points": "Points",
+        "bad_phone": "That is not a mobile number we can use: start with + and the country code.",
+        "need_consent": "Joining needs your agreement to store the phone number.",
+        "already_member": "This number is already a member: log in instead.",
+        "gone": "This link has expired or was used. Tap the kiosk again for a new one.",
+        "bad_form": "The form was too old. Please try again.",
+        "wrong_code": "That code is not right.",
+        "too_many": "Too many tries. Tap the kiosk again for a new link.",
+        "language": "Language",
+    },
+    "ru": {
+        "join_title": "Вступить в клуб",
+        "join_lead": "Баллы за каждую покупку, предложения для участников и колесо призов. Нужен только "
+                     "номер телефона.",
+        "phone": "Номер мобильного",
+        "consent_personal": "Я согласен(на) на хранение и обработку моего номера телефона для клуба лояльности.",
+        "consent_marketing": "Присылать мне предложения по SMS (необязательно).",
+        "join": "Вступить",
+        "have_account": "Уже участник? Войти",
+        "login_title": "Вход",
+        "login_lead": "Мы отправим одноразовый код на ваш телефон.",
+        "send_code": "Получить код",
+        "code": "Код",
+        "code_sent": "Если номер принадлежит участнику, код уже в пути.",
+        "confirm": "Войти",
+        "welcome": "Добро пожаловать! Посмотрите на экран киоска.",
+        "points": "Баллы",
+        "bad_phone": "Этот номер не подходит: начните с + и кода страны.",
+        "need_consent": "Для вступления нужно согласие на хранение номера телефона.",
+        "already_member": "Этот номер уже в клубе: войдите.",
+        "gone": "Ссылка устарела или уже использована. Приложите телефон к киоску ещё раз.",
+        "bad_form": "Форма устарела. Попробуйте ещё раз.",
+        "wrong_code": "Код неверный.",
+        "too_many": "Слишком много попыток. Приложите телефон к киоску ещё раз.",
+        "language": "Язык",
+    },
+    "nb": {
+        "join_title": "Bli medlem i klubben",
+        "join_lead": "Poeng på hvert kjøp, medlemstilbud og premiehjulet. Alt som trengs er et mobilnummer.",
+        "phone": "Mobilnummer",
+        "consent_personal": "Jeg samtykker i at mobilnummeret mitt lagres og brukes til kundeklubben.",
+        "consent_marketing": "Send meg tilbud på SMS (valgfritt).",
+        "join": "Bli med",
+        "have_account": "Allerede medlem? Logg inn",
+        "login_title": "Logg inn",
+        "login_lead": "Vi sender en engangskode til telefonen din.",
+        "send_code": "Send kode",
+        "code": "Kode",
+        "code_sent": "Hvis nummeret tilhører et medlem, er koden på vei.",
+        "confirm": "Logg inn",
+        "welcome": "Velkommen! Se på skjermen ved kiosken.",
+        "points": "Poeng",
+        "bad_phone": "Det er ikke et mobilnummer vi kan bruke: begynn med + og landskoden.",
+        "need_consent": "For å bli med trenger vi samtykke til å lagre mobilnummeret.",
+        "already_member": "Dette nummeret er allerede medlem: logg inn i stedet.",
+        "gone": "Lenken er utløpt eller brukt. Hold telefonen mot kiosken igjen.",
+        "bad_form": "Skjemaet var for gammelt. Prøv igjen.",
+        "wrong_code": "Koden er feil.",
+        "too_many": "For mange forsøk. Hold telefonen mot kiosken igjen.",
+        "language": "Språk",
+    },
+}
+
+DEFAULT_REGION = {"ru": "RU", "en": "GB", "nb": "NO"}
+"""Where a number typed without its country code is taken to be from, by the page's language."""
+
+
+def pick_language(accept_language: str | None, chosen: str | None = None) -> str:
+    """The language a chip chose, else the phone's best match, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    accepted = parse_accept_header(accept_language or "", LanguageAccept)
+    return accepted.best_match(LANGUAGES) or "en"
