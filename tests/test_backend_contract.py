@@ -23,7 +23,7 @@ schema = schemathesis.openapi.from_path(OPENAPI, config=CONFIG)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[BackendServer]:
-    running = BackendServer(build(str(tmp_path_factory.mktemp("backend") / "backend.db"), TOKEN, demo=True),
+    running = BackendServer(build(str(tmp_path_factory.mktemp("backend") / "backend.db"), TOKEN, demo=True).app,
                             "127.0.0.1", 0)
     running.start()
     yield running

@@ -150,7 +150,7 @@ def backend_server(tmp_path, broker) -> Iterator[BackendServer]:
     server.start()
     yield server
     server.stop()
-    sender.close()
+    sender.stop()
 
 
 def test_a_phone_signs_up_at_the_kiosks_join_url_and_the_kiosk_welcomes_it(tmp_path, broker, backend_server):

@@ -8,10 +8,6 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the server extra may be missing: imported where it is used
-    from kiosk.server.notify import SessionJoinedSender
 
 TOKEN_VAR = "KIOSK_BACKEND_TOKEN"
 
@@ -28,7 +24,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--db", type=Path, default=_default_db(), help=f"SQLite file (default {_default_db()})")
     serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
     serve.add_argument("--mqtt", action="store_true",
-                       help="tell kiosks `session_joined` through the broker of the config's [mqtt] section")
+                       help="through the broker of the config's [mqtt] section: record every kiosk's events "
+                            "(a shared subscription) and tell kiosks `session_joined`")
+    serve.add_argument("--instance", help="with --mqtt: this instance's name, unique among instances sharing the "
+                                          "database and stable across restarts (default: the host name)")
     serve.add_argument("--sign-key", type=Path, metavar="FILE",
                        help="with --mqtt: sign the commands with this key (from `kiosk ops keygen`)")
     serve.set_defaults(handler=_serve)
@@ -40,29 +39,34 @@ def _default_db() -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from kiosk import config, keys
+
     try:
+        from kiosk.server.ingest import EventIngest
+        from kiosk.server.notify import SessionJoinedSender
         from kiosk.server.serve import BackendServer, build
     except ImportError as exc:
         print(f"kiosk backend: the server extra is not installed ({exc.name} is missing): "
               "pip install 'kiosk[server]'", file=sys.stderr)
         return 2
-    sender = _session_joined_sender(args) if args.mqtt else None
+    mqtt = config.load(args.config).mqtt if args.mqtt else None
+    key = keys.load_private(args.sign_key) if args.sign_key else None
+    sender = SessionJoinedSender(mqtt, key) if mqtt else None
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    app = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender)
-    server = BackendServer(app, args.host, args.port)
-    print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}; Ctrl+C stops", file=sys.stderr)
+    backend = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender,
+                    topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1")
+    ingest = EventIngest(mqtt, backend.recorder, instance=args.instance) if mqtt else None
+    server = BackendServer(backend.app, args.host, args.port)
+    print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}"
+          + (f"; kiosks' events and session_joined through {mqtt.host}:{mqtt.port}" if mqtt else "")
+          + "; Ctrl+C stops", file=sys.stderr)
+    if ingest is not None:
+        ingest.start()
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops
             server.serve_forever()
     finally:
-        if sender is not None:
-            sender.close()
+        for part in (ingest, sender):
+            if part is not None:
+                part.stop()
     return 0
-
-
-def _session_joined_sender(args: argparse.Namespace) -> SessionJoinedSender:
-    from kiosk import config, keys
-    from kiosk.server.notify import SessionJoinedSender
-
-    return SessionJoinedSender(config.load(args.config).mqtt, keys.load_private(args.sign_key) if args.sign_key
-                               else None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -21,6 +22,7 @@ from jinja2 import DictLoader
 from werkzeug.exceptions import HTTPException
 
 from kiosk.server import checks
+from kiosk.server.ingest import EventRecorder
 from kiosk.server.pages import CodeSender, log_code, phone_pages
 from kiosk.server.phone_templates import TEMPLATES
 from kiosk.server.problem import Problem, bad_request
@@ -35,9 +37,10 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code) -> Flask:
-    """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning) and the phone
-    pages at /join."""
+def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code,
+               recorder: EventRecorder | None = None) -> Flask:
+    """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning), the phone
+    pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST, SECRET_KEY=secrets.token_bytes(32),
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
@@ -45,6 +48,8 @@ def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = l
     app.json.sort_keys = False
     app.register_blueprint(_api(service, token), url_prefix="/v1")
     app.register_blueprint(phone_pages(service, send_code))
+    if recorder is not None:
+        app.register_blueprint(_ops(recorder, token), url_prefix="/ops")
 
     @app.errorhandler(Problem)
     def problem(exc: Problem) -> Response:
@@ -79,11 +84,7 @@ def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = l
 def _api(service: LoyaltyService, token: str) -> Blueprint:
     api = Blueprint("api", __name__)
 
-    @api.before_request
-    def authorise() -> None:
-        given = request.headers.get("Authorization", "")
-        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise Problem(401, "unauthorized", "a valid bearer token is needed")
+    api.before_request(_bearer(token))
 
     @api.get("/members/lookup")
     def lookup() -> Any:
@@ -120,6 +121,29 @@ def _api(service: LoyaltyService, token: str) -> Blueprint:
         return service.record_event(checks.custom_event(_body()), _key()), 202
 
     return api
+
+
+def _ops(recorder: EventRecorder, token: str) -> Blueprint:
+    ops = Blueprint("ops", __name__)
+    ops.before_request(_bearer(token))
+
+    @ops.get("/kiosks/<kiosk_id>/events")
+    def recent_events(kiosk_id: str) -> Any:
+        limit = request.args.get("limit", "50")
+        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+            raise bad_request("limit", "expected 1 to 500")
+        return {"kiosk_id": kiosk_id, "events": recorder.recent(kiosk_id, int(limit))}
+
+    return ops
+
+
+def _bearer(token: str) -> Callable[[], None]:
+    def authorise() -> None:
+        given = request.headers.get("Authorization", "")
+        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise Problem(401, "unauthorized", "a valid bearer token is needed")
+
+    return authorise
 
 
 def _body() -> Any:

@@ -38,6 +38,6 @@ class SessionJoinedSender:
         self._client.publish(topic, json.dumps(body, separators=(",", ":")), qos=1)
         log.info("backend: session_joined sent to %s", kiosk_id)
 
-    def close(self) -> None:
+    def stop(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()

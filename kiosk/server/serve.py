@@ -1,6 +1,6 @@
 """Run the reference backend: build it on a database file, serve it on a threaded WSGI server.
 
-    >>> server = BackendServer(build(":memory:", token=""), "127.0.0.1", 0)
+    >>> server = BackendServer(build(":memory:", token="").app, "127.0.0.1", 0)
     >>> server.start()
     >>> import requests
     >>> requests.get(server.url + "/members/lookup?kind=ndef&value=M-1001", timeout=5).status_code
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -19,17 +20,29 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.server.api import create_app
+from kiosk.server.ingest import EventRecorder
 from kiosk.server.service import JoinedHook, LoyaltyService
 from kiosk.server.store import ServerStore
 
 
-def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None) -> Flask:
-    """The backend app on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in."""
-    service = LoyaltyService(ServerStore(db), now=time.time, on_joined=on_joined)
+@dataclass(frozen=True)
+class Backend:
+    """The WSGI app and the recorder MQTT ingest feeds (the app shows what it recorded)."""
+
+    app: Flask
+    recorder: EventRecorder
+
+
+def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None,
+          topic_prefix: str = "loyalty/v1") -> Backend:
+    """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in."""
+    store = ServerStore(db)
+    service = LoyaltyService(store, now=time.time, on_joined=on_joined)
     if demo:
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
-    return create_app(service, token)
+    recorder = EventRecorder(store, topic_prefix)
+    return Backend(create_app(service, token, recorder=recorder), recorder)
 
 
 class _QuietPaths(WSGIRequestHandler):

@@ -87,13 +87,25 @@ CREATE TABLE IF NOT EXISTS login_codes (
     attempts INTEGER NOT NULL,
     sent INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS kiosk_events (
+    event_id TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    store_id TEXT,
+    type TEXT NOT NULL,
+    seq INTEGER,
+    occurred_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    received_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kiosk_events_recent ON kiosk_events(kiosk_id, received_at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
 class ServerStore:
     def __init__(self, path: str) -> None:
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Several instances may share the file (MQTT ingest splits the load): wait for another's transaction.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
