@@ -9,18 +9,20 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.backend.http import HttpBackend
 from kiosk.core.credential import Credential
+from kiosk.mqtt.commands import parse
 from kiosk.server.api import create_app
 from kiosk.server.notify import SessionJoinedSender
 from kiosk.server.serve import BackendServer
 from kiosk.server.service import LoyaltyService
 from kiosk.server.store import ServerStore
 from tests.browser import Chromium
-from tests.helpers import write_config
+from tests.helpers import Listener, wait_for, write_config
 from tests.test_app_flow import step_until, tap
 
 TOKEN = "pages-token"
@@ -204,3 +206,20 @@ def test_the_browser_runs_no_script_of_the_page(tmp_path, backend_server):
         assert color == "rgb(138, 59, 46)"  # while the nonce'd style block applies
     finally:
         browser.close()
+
+
+def test_session_joined_is_signed_when_the_backend_has_a_key(tmp_path, broker):
+    key = Ed25519PrivateKey.generate()
+    settings = config.load(write_config(tmp_path, mqtt_port=broker.port)).mqtt
+    topic = f"{settings.topic_prefix}/kiosk-7/cmd/session_joined"
+    listener = Listener(broker.port, topic)
+    sender = SessionJoinedSender(settings, key)
+    try:
+        wait_for(lambda: listener.subscriptions, 10, "the listener's subscription")
+        sender("kiosk-7", "S-42", "M-ABC")
+        payload = wait_for(lambda: listener.on("/cmd/session_joined"), 10, "session_joined")[0]
+    finally:
+        sender.stop()
+        listener.close()
+    command = parse(topic, "session_joined", payload, time.time(), [key.public_key()], lambda name, args: args)
+    assert command.args == {"session_id": "S-42", "member_ref": "M-ABC"}  # the kiosk's own check accepts it
