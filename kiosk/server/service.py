@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import random
 import secrets
 import sqlite3
@@ -28,8 +27,6 @@ from kiosk.core.member import progress
 from kiosk.server import catalog
 from kiosk.server.problem import Problem
 from kiosk.server.store import ServerStore
-
-log = logging.getLogger(__name__)
 
 LOGIN_CODE_DIGITS = 6
 LOGIN_CODE_TTL_S = 300
