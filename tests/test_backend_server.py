@@ -157,9 +157,9 @@ def test_a_draw_expires_and_an_unknown_one_is_refused(backend, clock):
     clock.now += 601
     with pytest.raises(BackendRefused, match="expired"):
         backend.play_draw(draw.draw_id, "spin-1")
-    with pytest.raises(BackendUnavailable, match="HTTP 404"):
+    with pytest.raises(BackendRefused, match="404 urn:kiosk:problem:not-found"):
         backend.play_draw("no-such-draw", "spin-1")
-    with pytest.raises(BackendUnavailable, match="HTTP 404"):
+    with pytest.raises(BackendRefused, match="404 urn:kiosk:problem:not-found"):
         backend.issue_draw("M-9999", "kiosk-7", "draw-2")
 
 

@@ -34,8 +34,9 @@ MAX_BODY = 256 * 1024
 """No answer of the contract comes near this; a bigger one is refused before it fills the kiosk's memory."""
 CONNECT_TIMEOUT_S = 3.0
 RETRY_STATUSES = frozenset({502, 503, 504})
-# Refusals the backend can say to a correct request; any other 4xx means the kiosk and the backend disagree on
-# the contract or the token, which no shopper can fix: the backend is unusable.
+# Refusals the backend can say to a correct request (and 404 where the call does not mean "absent"); any other
+# 4xx means the kiosk and the backend disagree on the contract or the token, which no shopper can fix: the
+# backend is unusable.
 REFUSALS = frozenset({409, 410, 422})
 
 
@@ -136,7 +137,7 @@ def _answer(what: str, status: int, content: bytes, absent_ok: bool) -> Any:
         return None
     if 200 <= status < 300:
         return _json(what, content)
-    if status in REFUSALS:
+    if status in REFUSALS or status == 404:  # a POST's 404: no such member or draw, the backend's answer
         problem = _problem(content)
         raise BackendRefused(status, problem.get("type", "about:blank"), problem.get("detail", ""))
     raise BackendUnavailable(f"{what} answered HTTP {status}")
