@@ -33,10 +33,10 @@ class CountingRecorder(EventRecorder):
         self.new = self.seen = 0
         self._lock = threading.Lock()
 
-    def apply(self, topic: str, payload: bytes, now: float) -> bool:
-        fresh = super().apply(topic, payload, now)
+    def apply_many(self, messages: list[tuple[str, bytes]], now: float) -> int:
+        fresh = super().apply_many(messages, now)
         with self._lock:
-            self.seen += 1
+            self.seen += len(messages)
             self.new += fresh
         return fresh
 

@@ -3,7 +3,7 @@
 The ingest subscribes with a shared subscription (``$share/{group}/{prefix}/+/events/+``), so several backend
 instances on the same database split the load, and keeps a persistent session (``clean_start=False``) so
 events wait at the broker while it is away. Delivery is at least once (QoS 1; the kiosk's outbox sends again
-after every reconnect): an event is written before paho acknowledges it, and a second copy changes nothing.
+after every reconnect): an event is committed before it is acknowledged, and a second copy changes nothing.
 A payload off the contract (docs/asyncapi.yaml's envelope) is logged by topic only and skipped.
 
     >>> recorder = EventRecorder(ServerStore(":memory:"), "loyalty/v1")
@@ -49,17 +49,27 @@ class EventRecorder:
 
     def apply(self, topic: str, payload: bytes, now: float) -> bool:
         """Record the event in ``payload`` unless it was recorded before; True when it was new."""
-        event = _envelope(topic, self.prefix, payload)
-        if event is None:
-            log.warning("ingest: skipped a message off the event contract on %s", topic)
-            return False
+        return self.apply_many([(topic, payload)], now) == 1
+
+    def apply_many(self, messages: list[tuple[str, bytes]], now: float) -> int:
+        """Record the events of ``(topic, payload)`` messages in one transaction; how many were new."""
+        events = []
+        for topic, payload in messages:
+            event = _envelope(topic, self.prefix, payload)
+            if event is None:
+                log.warning("ingest: skipped a message off the event contract on %s", topic)
+            else:
+                events.append(event)
+        if not events:
+            return 0
         with self._store.transaction() as tx:
-            cursor = tx.execute(
+            before = tx.total_changes
+            tx.executemany(
                 "INSERT OR IGNORE INTO kiosk_events(event_id, kiosk_id, store_id, type, seq, occurred_at, data, "
                 "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (event["event_id"], event["kiosk_id"], event.get("store_id"), event["type"], event.get("seq"),
-                 event["occurred_at"], json.dumps(event["data"]), now))
-            return cursor.rowcount == 1
+                [(e["event_id"], e["kiosk_id"], e.get("store_id"), e["type"], e.get("seq"), e["occurred_at"],
+                  json.dumps(e["data"]), now) for e in events])
+            return tx.total_changes - before
 
     def recent(self, kiosk_id: str, limit: int = 50) -> list[dict]:
         """The kiosk's latest recorded events, newest first."""
@@ -75,15 +85,25 @@ class EventRecorder:
 
 
 class EventIngest:
-    """The MQTT side: a shared subscription to every kiosk's events, each handed to the recorder."""
+    """The MQTT side: a shared subscription to every kiosk's events, written in batches by one writer thread.
+
+    Messages are acknowledged by hand, each after the transaction holding it committed: whatever arrived while
+    the last commit ran goes into the next one, so the disk sees one commit per batch, not per event.
+    """
 
     def __init__(self, settings: MqttSettings, recorder: EventRecorder, *, group: str = "kiosk-backend",
                  instance: str | None = None) -> None:
         self._recorder = recorder
         self._filter = f"$share/{group}/{settings.topic_prefix}/+/events/+"
         self.subscribed = threading.Event()
+        self._arrived: list[mqtt.MQTTMessage] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._writer = threading.Thread(target=self._write, name="ingest-writer", daemon=True)
         # The same instance name finds its session (and the events queued in it) again after a restart.
         self._client = new_client(settings, f"{group}-ingest-{instance or socket.gethostname()}")
+        self._client.manual_ack_set(True)
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = lambda *_: self.subscribed.set()
         self._client.on_message = self._on_message
@@ -94,11 +114,15 @@ class EventIngest:
                                    properties=properties)
 
     def start(self) -> None:
+        self._writer.start()
         self._client.loop_start()
 
     def stop(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()
+        self._stopping = True
+        self._wake.set()
+        self._writer.join(10)
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
         if reason_code.is_failure:
@@ -107,8 +131,25 @@ class EventIngest:
         client.subscribe(self._filter, qos=1)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        # paho acknowledges a QoS 1 message when this returns: after the event is committed.
-        self._recorder.apply(message.topic, message.payload, time.time())
+        with self._lock:
+            self._arrived.append(message)
+        self._wake.set()
+
+    def _write(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                batch, self._arrived = self._arrived, []
+            if not batch:
+                continue
+            try:
+                self._recorder.apply_many([(m.topic, m.payload) for m in batch], time.time())
+            except Exception:  # the database failed: no ack, so the broker delivers these again
+                log.exception("ingest: recording %d events failed", len(batch))
+                continue
+            for message in batch:
+                self._client.ack(message.mid, message.qos)
 
 
 def _envelope(topic: str, prefix: str, payload: bytes) -> dict | None:

@@ -4,7 +4,8 @@
   temporary folder, the demo members) with 4 client threads, 4,000 lookups (600 quick): lookups/s, p50, p95;
 - ingest: a backlog of 10,000 kiosk events (2,000 quick) queued in a paho client before it connects, then sent
   with QoS 1 to a private mosquitto: events/s from the connect until the last one is recorded by EventIngest
-  (shared subscription, one SQLite transaction per event, acknowledged after the commit);
+  (shared subscription, one SQLite transaction per batch of what arrived during the last commit, each
+  message acknowledged after its commit);
 - raw: the same backlog, the same way, to a plain paho subscriber on the same shared subscription that only
   counts: events/s, the broker's delivery rate in the same run.
 
