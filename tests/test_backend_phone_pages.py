@@ -223,3 +223,19 @@ def test_session_joined_is_signed_when_the_backend_has_a_key(tmp_path, broker):
         listener.close()
     command = parse(topic, "session_joined", payload, time.time(), [key.public_key()], lambda name, args: args)
     assert command.args == {"session_id": "S-42", "member_ref": "M-ABC"}  # the kiosk's own check accepts it
+
+
+def test_the_members_page_shows_progress_offers_and_reward_codes(client, service):
+    assert client.get("/me").status_code == 401  # nobody signed up or logged in on this phone
+    page = client.get(f"/join?s={JOIN_TOKEN}&lang=nb")
+    welcome = client.post("/join", data={"s": JOIN_TOKEN, "phone": "+4791234567", "consent_personal": "on",
+                                         "csrf": csrf_of(page)})
+    assert 'href="/me"' in welcome.get_data(as_text=True)
+    member_ref = service.join_session(JOIN_TOKEN)["member_ref"]
+    results = []
+    while not any(r["won"] for r in results):  # the wheel at the kiosk, until it pays
+        draw = service.issue_draw(member_ref, {"game": "wheel", "kiosk_id": "kiosk-7"}, f"d{len(results)}")
+        results.append(service.play_draw(draw["draw_id"], f"p{len(results)}"))
+    code = next(r["code"] for r in results if r["won"])
+    text = client.get("/me").get_data(as_text=True)
+    assert code in text and "Sølv" in text and "1000 poeng til Gull" in text and "10 % rabatt" in text

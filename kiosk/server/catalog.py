@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from kiosk.core.member import Tier
 
 TIERS = (Tier("silver", 0), Tier("gold", 1000), Tier("platinum", 5000))
+TIER_NAMES = {
+    "silver": {"ru": "Серебро", "en": "Silver", "nb": "Sølv"},
+    "gold": {"ru": "Золото", "en": "Gold", "nb": "Gull"},
+    "platinum": {"ru": "Платина", "en": "Platinum", "nb": "Platina"},
+}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import phonenumbers
 from flask import Blueprint, g, render_template, request, session
 
-from kiosk.server import checks
+from kiosk.server import catalog, checks
 from kiosk.server.phone_texts import CONSENT_VERSION, DEFAULT_REGION, TEXTS, pick_language
 from kiosk.server.problem import Problem
 from kiosk.server.service import LoyaltyService
@@ -79,6 +79,7 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender) -> Blueprint:
             if problem.status == 410:
                 raise _Refusal("gone", 410) from None
             return _page("join.html", 400, token=token, error="bad_phone", phone=phone)
+        session["member_ref"] = profile["member_ref"]
         return _page("welcome.html", 201, token=token, profile=profile)
 
     @pages.get("/join/login")
@@ -106,7 +107,25 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender) -> Blueprint:
             if problem.kind == "wrong-code":
                 return _page("login.html", 403, token=token, step="code", error="wrong_code")
             raise _Refusal("too_many" if problem.kind == "expired" else "gone", 410) from None
+        session["member_ref"] = profile["member_ref"]
         return _page("welcome.html", token=token, profile=profile)
+
+    @pages.get("/me")
+    def member_page() -> Any:
+        """The member's own page on their phone: points, tier, offers and the reward codes the wheel gave."""
+        member_ref = session.get("member_ref")
+        if not member_ref:
+            raise _Refusal("signed_out", 401)
+        try:
+            profile = service.profile(member_ref)
+        except Problem:
+            session.pop("member_ref", None)
+            raise _Refusal("signed_out", 401) from None
+        names = catalog.TIER_NAMES
+        next_tier = profile["next_tier"]["key"] if profile["next_tier"] else None
+        return _page("me.html", token="", profile=profile, codes=service.reward_codes(member_ref),
+                     tier_name=names.get(profile["tier"], {}).get(g.lang, profile["tier"]),
+                     next_tier_name=names.get(next_tier, {}).get(g.lang, next_tier) if next_tier else None)
 
     @pages.errorhandler(_Refusal)
     def refused(refusal: _Refusal) -> Any:

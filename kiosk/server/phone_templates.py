@@ -28,12 +28,15 @@ BASE = """<!doctype html>
   .langs a { color: var(--muted); }
   .langs a[aria-current] { color: var(--ink); font-weight: 700; text-decoration: none; }
   .card { background: #fff; border-radius: .8rem; padding: 1.25rem; margin-top: 1rem; }
+  h2 { font-size: 1.2rem; margin: 2rem 0 0; }
+  .code { font-size: 1.5rem; letter-spacing: .08em; }
 </style>
 </head>
 <body><main>
 <nav class="langs" aria-label="{{ t.language }}">
 {% for code, name in [("ru", "Русский"), ("en", "English"), ("nb", "Norsk")] %}
-  <a href="/join?s={{ token }}&amp;lang={{ code }}" {% if code == lang %}aria-current="true"{% endif %}>{{ name }}</a>
+  <a href="{% if token %}/join?s={{ token }}&amp;{% else %}/me?{% endif %}lang={{ code }}"
+     {% if code == lang %}aria-current="true"{% endif %}>{{ name }}</a>
 {% endfor %}
 </nav>
 {% if error %}<p class="error" role="alert" id="error">{{ error }}</p>{% endif %}
@@ -96,6 +99,32 @@ WELCOME = """{% extends "base.html" %}
 {% block body %}
 <h1 id="welcome">{{ t.welcome }}</h1>
 <div class="card"><p>{{ t.points }}: <strong id="points">{{ profile.points }}</strong></p></div>
+<p><a href="/me" id="me">{{ t.see_page }}</a></p>
+{% endblock %}
+"""
+
+ME = """{% extends "base.html" %}
+{% block title %}{{ t.me_title }}{% endblock %}
+{% block body %}
+<h1>{{ t.me_title }}{% if profile.name %}, {{ profile.name }}{% endif %}</h1>
+<div class="card">
+  <p>{{ t.points }}: <strong id="points">{{ profile.points }}</strong> · {{ t.tier }}: {{ tier_name }}</p>
+  <p>{% if next_tier_name %}{{ t.to_next.format(tier=next_tier_name, points=profile.points_to_next) }}
+     {% else %}{{ t.top_tier }}{% endif %}</p>
+</div>
+{% if profile.offers %}
+<h2>{{ t.offers }}</h2>
+{% for offer in profile.offers %}
+<div class="card"><strong>{{ offer.title }}</strong><br>{{ t.until }} {{ offer.valid_until[:10] }}</div>
+{% endfor %}
+{% endif %}
+<h2>{{ t.codes }}</h2>
+{% for reward in codes %}
+<div class="card"><strong>{{ reward.label }}</strong><br><code class="code">{{ reward.code }}</code>
+  <br>{{ t.until }} {{ reward.code_expires_at[:10] }}</div>
+{% else %}
+<p id="no-codes">{{ t.no_codes }}</p>
+{% endfor %}
 {% endblock %}
 """
 
@@ -104,4 +133,5 @@ GONE = """{% extends "base.html" %}
 {% block body %}<h1 id="gone">{{ t.gone }}</h1>{% endblock %}
 """
 
-TEMPLATES = {"base.html": BASE, "join.html": JOIN, "login.html": LOGIN, "welcome.html": WELCOME, "gone.html": GONE}
+TEMPLATES = {"base.html": BASE, "join.html": JOIN, "login.html": LOGIN, "welcome.html": WELCOME, "me.html": ME,
+             "gone.html": GONE}

@@ -65,6 +65,16 @@ class LoyaltyService:
         with self._store.transaction() as tx:
             return self._profile(tx, member_ref)
 
+    def reward_codes(self, member_ref: str) -> list[dict]:
+        """The member's won reward codes still good, newest first: ``{label, code, code_expires_at}``."""
+        with self._store.transaction() as tx:
+            rows = tx.execute("SELECT result FROM draws WHERE member_ref = ? AND result IS NOT NULL "
+                              "ORDER BY issued_at DESC", (member_ref,)).fetchall()
+        now = iso(self._now())
+        won = [json.loads(row["result"]) for row in rows]
+        return [{"label": r["prize"]["label"], "code": r["code"], "code_expires_at": r["code_expires_at"]}
+                for r in won if r["won"] and r["code_expires_at"] > now]
+
     def join_session(self, join_token: str) -> dict:
         with self._store.transaction() as tx:
             row = self._join_row(tx, join_token)
