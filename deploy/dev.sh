@@ -49,6 +49,11 @@ ensure_mosquitto() {
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
 
+# The phone pages of the reference backend are tested in a real browser: headless Chromium from Debian.
+ensure_chromium() {
+    command -v chromium >/dev/null || apt_install chromium
+}
+
 # The install and systemd tests run shellcheck, systemd-analyze, useradd and systemctl for real, and install.sh
 # in a throw-away Debian made by debootstrap.
 ensure_deploy_tools() {
@@ -70,6 +75,7 @@ case "$command" in
         ensure_python
         ensure_fonts
         ensure_mosquitto
+        ensure_chromium
         ensure_deploy_tools
         .venv/bin/ruff check .
         exec .venv/bin/python -m pytest "$@"
