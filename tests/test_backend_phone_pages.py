@@ -239,3 +239,13 @@ def test_the_members_page_shows_progress_offers_and_reward_codes(client, service
     code = next(r["code"] for r in results if r["won"])
     text = client.get("/me").get_data(as_text=True)
     assert code in text and "Sølv" in text and "1000 poeng til Gull" in text and "10 % rabatt" in text
+
+
+def test_instances_with_one_secret_share_the_phones_session(service, joined):
+    service.offer_join({"join_token": JOIN_TOKEN, "kiosk_id": "kiosk-7", "session_id": "S-1", "ttl_s": 300}, "o1")
+    first, second = (create_app(service, TOKEN, secret="shared-secret").test_client() for _ in range(2))
+    page = first.get(f"/join?s={JOIN_TOKEN}")
+    second.set_cookie("session", first.get_cookie("session").value)  # the next request lands on the other one
+    answer = second.post("/join", data={"s": JOIN_TOKEN, "phone": "+4791234567", "consent_personal": "on",
+                                        "csrf": csrf_of(page)})
+    assert answer.status_code == 201 and len(joined) == 1

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 TOKEN_VAR = "KIOSK_BACKEND_TOKEN"
+SECRET_VAR = "KIOSK_BACKEND_SECRET"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -17,7 +18,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     backend = commands.add_parser("backend", help="the reference loyalty backend (needs the server extra)")
     sub = backend.add_subparsers(dest="backend_command", required=True, metavar="ACTION")
     serve = sub.add_parser("serve", help="serve the backend contract on SQLite; the bearer token comes from "
-                                         f"${TOKEN_VAR} (empty: open to anybody who can reach it)")
+                                         f"${TOKEN_VAR} (empty: open to anybody who can reach it), the key of "
+                                         f"the phone pages' cookies from ${SECRET_VAR} (empty: a random one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 "
                                                            "for phones on the store's network)")
     serve.add_argument("--port", type=int, default=8400, help="port (default 8400)")
@@ -54,7 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
     sender = SessionJoinedSender(mqtt, key) if mqtt else None
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     backend = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender,
-                    topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1")
+                    topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1", secret=os.environ.get(SECRET_VAR, ""))
     ingest = EventIngest(mqtt, backend.recorder, instance=args.instance) if mqtt else None
     server = BackendServer(backend.app, args.host, args.port)
     print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}"

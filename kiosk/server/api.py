@@ -38,11 +38,15 @@ SECURITY_HEADERS = {
 
 
 def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code,
-               recorder: EventRecorder | None = None) -> Flask:
+               recorder: EventRecorder | None = None, secret: str = "") -> Flask:
     """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning), the phone
-    pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events."""
+    pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events.
+
+    ``secret`` signs the phone pages' session cookies; instances behind one address need the same one. Empty: a
+    random one, so a restart ends the phones' sessions (a form open at that moment is refused once).
+    """
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST, SECRET_KEY=secrets.token_bytes(32),
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST, SECRET_KEY=secret or secrets.token_bytes(32),
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.jinja_loader = DictLoader(TEMPLATES)  # names end in .html: autoescaped
     app.json.sort_keys = False

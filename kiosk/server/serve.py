@@ -34,7 +34,7 @@ class Backend:
 
 
 def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None,
-          topic_prefix: str = "loyalty/v1") -> Backend:
+          topic_prefix: str = "loyalty/v1", secret: str = "") -> Backend:
     """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in."""
     store = ServerStore(db)
     service = LoyaltyService(store, now=time.time, on_joined=on_joined)
@@ -42,7 +42,7 @@ def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | No
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
     recorder = EventRecorder(store, topic_prefix)
-    return Backend(create_app(service, token, recorder=recorder), recorder)
+    return Backend(create_app(service, token, recorder=recorder, secret=secret), recorder)
 
 
 class _QuietPaths(WSGIRequestHandler):
