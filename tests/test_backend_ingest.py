@@ -41,6 +41,13 @@ class CountingRecorder(EventRecorder):
         return fresh
 
 
+def publish_twice(sender: mqtt.Client, events: list[dict]) -> None:
+    """Each event twice: the kiosk's outbox sends again what it got no PUBACK for."""
+    for event in events:
+        for _ in range(2):
+            sender.publish(f"{PREFIX}/{event['kiosk_id']}/events/tap", json.dumps(event), qos=1)
+
+
 def publisher(port: int) -> mqtt.Client:
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     client.reconnect_delay_set(min_delay=1, max_delay=1)
@@ -61,18 +68,15 @@ def test_two_instances_record_every_event_once_across_a_broker_restart(tmp_path,
         for ingest in ingests:
             assert ingest.subscribed.wait(10)
         events = [envelope(f"kiosk-{i % 3}", i) for i in range(300)]
-        for half in (events[:150], events[150:]):
-            for event in half:  # each twice: the outbox sends again what it has no PUBACK for
-                for _ in range(2):
-                    sender.publish(f"{PREFIX}/{event['kiosk_id']}/events/tap", json.dumps(event), qos=1)
-            if half is events[:150]:
-                wait_for(lambda: recorders[0].count() == 150, 20, "the first half recorded")
-                broker.stop()
-                broker.start()
-                for ingest in ingests:
-                    ingest.subscribed.clear()
-                for ingest in ingests:
-                    assert ingest.subscribed.wait(15)  # back, and subscribed again
+        publish_twice(sender, events[:150])
+        wait_for(lambda: recorders[0].count() == 150, 20, "the first half recorded")
+        for ingest in ingests:
+            ingest.subscribed.clear()
+        broker.stop()
+        broker.start()
+        for ingest in ingests:
+            assert ingest.subscribed.wait(15)  # back, and subscribed again
+        publish_twice(sender, events[150:])
         wait_for(lambda: recorders[0].count() == 300, 30, "every event recorded")
         assert sum(r.new for r in recorders) == 300  # exactly once, whoever got which copy
         assert all(r.seen > 0 for r in recorders)  # the shared subscription split the load
