@@ -86,7 +86,9 @@ def test_a_bundle_that_fails_to_show_is_rolled_back(setup):
 
 
 def trace(path):
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    """The complete lines of a trace the kiosk may still be writing (the last one may be half written)."""
+    lines = path.read_text().split("\n")[:-1]
+    return [json.loads(line) for line in lines]
 
 
 def test_the_attract_animation_goes_on_while_a_large_bundle_downloads_and_verifies(setup, tmp_path, httpserver):
@@ -148,18 +150,21 @@ def test_the_kiosk_polls_for_newer_bundles_by_itself(tmp_path, kiosks):
         kiosk = KioskProcess(config, trace=tmp_path / "trace.jsonl")
         kiosks.append(kiosk)
         library = Library(tmp_path / "state" / "content")
-        wait_for(lambda: library.current() == 2, 30, "version 2 fetched by the first poll")
+
+        def updates() -> list[tuple[str, int]]:
+            return [(m["stage"], m["version"]) for m in trace(tmp_path / "trace.jsonl")
+                    if m["name"] == "content.update"]
+
+        wait_for(lambda: ("switched", 2) in updates(), 30, "version 2 fetched by the first poll and switched")
         make_bundle(site / "next", key, 3)
         (site / "live").rename(site / "old")
         (site / "next").rename(site / "live")  # published: the next poll finds it
-
-        def updates() -> list[tuple[str, int]]:
-            marks = trace(tmp_path / "trace.jsonl")
-            return [(m["stage"], m["version"]) for m in marks if m["name"] == "content.update"]
-        wait_for(lambda: ("switched", 3) in updates(), 30, "version 3 fetched by a later poll and switched to")
+        # The trace entry is what the test asserts, and it is written after `current` changes: wait for it.
+        wait_for(lambda: ("switched", 3) in updates(), 30, "version 3 fetched by a later poll and switched")
+        assert library.current() == 3
         # A poll that finds nothing newer says nothing at all.
         assert updates() == [("downloading", 2), ("ready", 2), ("switched", 2),
-                                                              ("downloading", 3), ("ready", 3), ("switched", 3)]
+                                                                ("downloading", 3), ("ready", 3), ("switched", 3)]
         assert kiosk.scene() == "attract"
     finally:
         server.shutdown()
