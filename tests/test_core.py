@@ -1,5 +1,6 @@
 """Pure domain logic: the session state machine, tiers, event identities, debounce, credentials."""
 
+import math
 import re
 
 import pytest
@@ -216,6 +217,15 @@ def test_debounce_same_credential_only():
     assert not debouncer.accept(CARD, 2.9)
     assert debouncer.accept(other, 3.0)
     assert debouncer.accept(CARD, 3.1)
+
+
+def test_debounce_boundary_the_same_card_counts_again_at_exactly_the_delay():
+    before = Debouncer(3.0)
+    assert before.accept(CARD, 100.0)
+    assert not before.accept(CARD, math.nextafter(103.0, 0.0))  # the last instant of the delay: still ignored
+    at = Debouncer(3.0)
+    assert at.accept(CARD, 100.0)
+    assert at.accept(CARD, 103.0)  # exactly the delay later: a new tap
 
 
 @given(st.text(max_size=200), st.text(max_size=200))

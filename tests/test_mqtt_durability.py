@@ -1,10 +1,13 @@
 """Nothing is lost: broker killed during a burst, kiosk killed mid-burst, a stuck paho client replaced."""
 
 import json
+import os
 import random
 import sqlite3
 import threading
 import time
+
+import pytest
 
 from kiosk.config import MqttSettings
 from kiosk.core.commands import CommandRegistry
@@ -45,7 +48,17 @@ def event_ids(listener: Listener) -> dict[str, list[dict]]:
     return seen
 
 
-def test_burst_survives_broker_kills(tmp_path):
+@pytest.fixture
+def kill_timing(request) -> random.Random:
+    """The random source of kill timings. Its seed is printed (pytest shows it with a failure) and kept in the
+    test's properties (JUnit XML); ``KIOSK_TEST_SEED=N`` replays a run."""
+    seed = int(os.environ.get("KIOSK_TEST_SEED") or random.SystemRandom().randrange(2**32))
+    print(f"kill timings: KIOSK_TEST_SEED={seed}")
+    request.node.user_properties.append(("KIOSK_TEST_SEED", seed))
+    return random.Random(seed)
+
+
+def test_burst_survives_broker_kills(tmp_path, kill_timing):
     broker = Broker(tmp_path)
     broker.start()
     gate = Gate(broker.port)
@@ -66,7 +79,7 @@ def test_burst_survives_broker_kills(tmp_path):
     writer.start()
     try:
         for _ in range(3):
-            time.sleep(random.uniform(0.5, 1.5))
+            time.sleep(kill_timing.uniform(0.5, 1.5))
             gate.close()  # the kiosk is cut off first; once the listener has what the broker acknowledged...
             wait_for(lambda: delivered(store) <= set(event_ids(listener)), 60, "the listener to catch up")
             broker.stop()  # ...the broker is killed (SIGKILL): what it still held is the broker's loss, not ours

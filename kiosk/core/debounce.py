@@ -6,7 +6,9 @@ from kiosk.core.credential import Credential
 
 
 class Debouncer:
-    """
+    """Ignores a credential seen again less than ``delay_s`` after its last accepted tap; at exactly
+    ``delay_s`` it counts again (the delay is how long a tap is ignored, and that time is over).
+
         >>> d = Debouncer(3.0)
         >>> c = Credential("ndef", "M-1")
         >>> d.accept(c, 10.0), d.accept(c, 11.0), d.accept(c, 14.5)
