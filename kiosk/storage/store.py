@@ -6,7 +6,7 @@ keeps "state change + event in one transaction" simple to reason about::
     >>> import tempfile, pathlib
     >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "state.db")
     >>> with store.transaction() as tx:
-    ...     tx.execute("INSERT INTO meta(key, value) VALUES ('greeting', 'hello')")
+    ...     _ = tx.execute("INSERT INTO meta(key, value) VALUES ('greeting', 'hello')")
     >>> store.meta("greeting")
     'hello'
 """
