@@ -185,7 +185,7 @@ install_config() {
         act install -m 0640 -o 0 -g "$(owner | cut -d: -f2)" "$SRC/deploy/kiosk.example.toml" "$CONF"
     fi
     if [ ! -d "$STATE" ]; then
-        act install -d -m 0750 -o "$(owner | cut -d: -f1)" -g "$(owner | cut -d: -f2)" "$STATE"
+        act install -d -m 0700 -o "$(owner | cut -d: -f1)" -g "$(owner | cut -d: -f2)" "$STATE"
     fi
 }
 

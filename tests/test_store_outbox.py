@@ -1,6 +1,7 @@
 """The SQLite store and the outbox on it: durability settings, atomic writes, order, delivery marks."""
 
 import json
+import sqlite3
 import stat
 import time
 
@@ -139,3 +140,70 @@ def test_upkeep_expires_low_priority_and_purges_delivered(store):
     outbox.maintain(now=later + 600)
     assert store.query("SELECT count(*) FROM outbox WHERE seq = ?", (delivered["seq"],))[0][0] == 0
     assert low["seq"] not in [p.seq for p in outbox.pending()]
+
+
+SECRET = b"TOKEN-SECRET-42"
+
+
+def files_holding(folder, needle: bytes) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes())
+
+
+def test_blanked_personal_fields_leave_every_file_at_the_scrub(tmp_path):
+    store = Store(tmp_path / "state.db")
+    outbox = Outbox(store, kiosk_id="k1", store_id="s1", boot_id="B", clock_synced=lambda: True, types=EVENTS,
+                    scrub_after_s=5)
+    event = outbox.record("tap", {"session_id": "S1", "credential": {"kind": "app", "ref": SECRET.decode()}})
+    outbox.mark_delivered([event["seq"]])
+    assert files_holding(tmp_path, SECRET) == ["state.db-wal"]  # secure_delete does not reach the WAL
+    outbox.scrub_if_due(time.monotonic() + 4.9)
+    assert files_holding(tmp_path, SECRET) == ["state.db-wal"]  # one scrub per scrub_after_s, not per batch
+    outbox.scrub_if_due(time.monotonic() + 5)
+    assert files_holding(tmp_path, SECRET) == []
+    assert json.loads(store.query("SELECT payload FROM outbox")[0]["payload"])["data"]["credential"]["ref"] is None
+    store.close()
+
+
+def test_a_wal_left_by_a_crash_is_scrubbed_when_the_store_opens(tmp_path):
+    store = Store(tmp_path / "state.db")
+    outbox = make_outbox(store)
+    event = outbox.record("tap", {"session_id": "S1", "credential": {"kind": "app", "ref": SECRET.decode()}})
+    outbox.mark_delivered([event["seq"]])
+    assert files_holding(tmp_path, SECRET) == ["state.db-wal"]
+    # The process dies here (the connection is never closed, so SQLite's own checkpoint at close never runs).
+    again = Store(tmp_path / "state.db")
+    assert files_holding(tmp_path, SECRET) == []
+    assert make_outbox(again).depth() == 0
+    again.close()
+    store.close()
+
+
+def test_a_scrub_does_not_wait_for_a_reader_and_succeeds_once_it_is_gone(store, tmp_path):
+    make_outbox(store).record("reader_status", {"ok": True, "error": None, "can_emulate": False})
+    reader = sqlite3.connect(tmp_path / "state.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM outbox").fetchall()  # holds a read snapshot of the WAL
+    assert store.scrub() is False
+    reader.close()
+    assert store.scrub() is True
+    assert (tmp_path / "state.db-wal").stat().st_size == 0
+
+
+def test_state_files_are_private(tmp_path):
+    folder = tmp_path / "state"
+    store = Store(folder / "state.db")
+    make_outbox(store).record("reader_status", {"ok": True, "error": None, "can_emulate": False})
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    store.close()
+
+
+def test_state_files_an_older_version_left_open_are_tightened(tmp_path):
+    folder = tmp_path / "state"
+    Store(folder / "state.db").close()
+    folder.chmod(0o755)
+    (folder / "state.db").chmod(0o644)
+    Store(folder / "state.db").close()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "state.db").stat().st_mode) == 0o600

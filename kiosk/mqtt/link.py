@@ -278,6 +278,7 @@ class MqttLink:
             # Marked after the window is refilled: the broker works on the next rows during this commit's fsync.
             if delivered:
                 self._outbox.mark_delivered(delivered)
+            self._outbox.scrub_if_due(time.monotonic())
 
     def _send_more(self, in_flight: dict[int, int], cursor: int) -> int:
         """Publish pending rows after ``cursor`` into the free in-flight slots; returns the new cursor."""

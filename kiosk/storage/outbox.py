@@ -4,7 +4,9 @@ An event is written in the same transaction as the state change it reports; the 
 pending rows in ``seq`` order and marks them delivered when the broker acknowledged them. Under pressure
 the outbox sheds low-priority rows first and never critical ones (each event type declares its priority,
 see :class:`kiosk.core.events.EventType`);
-delivered rows lose their personal fields at once and are purged after ``retain_delivered_s``.
+delivered rows lose their personal fields at once and are purged after ``retain_delivered_s``. Blanking
+rewrites the row, but the WAL still holds the page as it was: :meth:`Outbox.scrub_if_due` empties the WAL
+``scrub_after_s`` after the first blanking since the last scrub (one checkpoint covers every batch of a drain).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from kiosk.storage.store import Store, Transaction
 
 log = logging.getLogger(__name__)
 _BATCH = 500  # rows per statement, well under SQLite's limit of bound parameters
+SCRUB_AFTER_S = 5.0  # well inside the 30 s a blanked field may stay on disk, long enough to batch a drain
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Outbox:
         low_priority_ttl_s: float = 3600.0,
         retain_delivered_s: float = 7 * 86400.0,
         types: Mapping[str, EventType] = MappingProxyType({}),
+        scrub_after_s: float = SCRUB_AFTER_S,
     ) -> None:
         """``types`` gives each event type's priority and personal fields; a type not in it is normal and holds
         nothing personal."""
@@ -57,6 +61,8 @@ class Outbox:
         self._boot_id = boot_id
         self._clock_synced = clock_synced
         self._listeners: list[Callable[[], None]] = []
+        self.scrub_after_s = scrub_after_s
+        self._scrub_due: float | None = None  # monotonic time by which blanked fields must leave the WAL
 
     def add_listener(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` after every commit that added events (the publisher wakes on it)."""
@@ -122,17 +128,26 @@ class Outbox:
         """Mark rows delivered and blank their personal fields, in one transaction (SQLite does the JSON work:
         the publisher calls this for every batch of acknowledgements)."""
         now = time.time()
+        blanked = 0
         with self._store.transaction() as tx:
             for start in range(0, len(seqs), _BATCH):
                 chunk = seqs[start:start + _BATCH]
                 marks = ",".join("?" * len(chunk))
                 for event_type, paths in ((t.name, t.personal) for t in self._types.values() if t.personal):
                     blanks = ", ".join("?, NULL" for _ in paths)
-                    tx.execute(f"UPDATE outbox SET payload = json_replace(payload, {blanks}) "
-                               f"WHERE type = ? AND delivered_at IS NULL AND seq IN ({marks})",
-                               (*paths, event_type, *chunk))
+                    blanked += tx.execute(f"UPDATE outbox SET payload = json_replace(payload, {blanks}) "
+                                          f"WHERE type = ? AND delivered_at IS NULL AND seq IN ({marks})",
+                                          (*paths, event_type, *chunk)).rowcount
                 tx.execute(f"UPDATE outbox SET delivered_at = ? WHERE delivered_at IS NULL AND seq IN ({marks})",
                            (now, *chunk))
+        if blanked and self._scrub_due is None:
+            self._scrub_due = time.monotonic() + self.scrub_after_s
+
+    def scrub_if_due(self, now: float) -> None:
+        """Empty the WAL once personal fields blanked ``scrub_after_s`` ago or more are still in it (``now`` is
+        monotonic); the publisher calls this every turn. A scrub a reader prevents is tried again next turn."""
+        if self._scrub_due is not None and now >= self._scrub_due and self._store.scrub():
+            self._scrub_due = None
 
     def maintain(self, now: float | None = None) -> None:
         """Expire old low-priority rows, purge old delivered rows and forgotten command ids."""

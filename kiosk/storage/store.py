@@ -1,7 +1,13 @@
 """The one SQLite database of the kiosk (docs/architecture.md, "Durable state"): WAL, synchronous=FULL, migrations.
 
 One connection shared by every thread behind a lock: writes are small and rare, and a single writer
-keeps "state change + event in one transaction" simple to reason about::
+keeps "state change + event in one transaction" simple to reason about.
+
+Privacy: the state folder is 0700 and the database, its WAL and shared-memory files
+0600 (SQLite gives the WAL and -shm the mode of the database file). ``secure_delete`` zeroes what is deleted
+or overwritten in the database file, but the WAL keeps the old page images until a checkpoint copies them and
+``TRUNCATE`` empties it: :meth:`Store.scrub` does that, and every open starts with it, so a WAL that a crash
+left behind is emptied before the kiosk goes on::
 
     >>> import tempfile, pathlib
     >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "state.db")
@@ -13,7 +19,10 @@ keeps "state change + event in one transaction" simple to reason about::
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +30,12 @@ from pathlib import Path
 
 from kiosk.exc import StoreError
 from kiosk.storage.damage import open_failure
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000  # Python's sqlite3 default, set again after a scrub that must not wait
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 
 MIGRATIONS: list[str] = [
     """
@@ -86,12 +101,14 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_private(path)
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON"):
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON",
+                           f"busy_timeout={BUSY_TIMEOUT_MS}"):
                 self._conn.execute(f"PRAGMA {pragma}")
             self._migrate()
+            self.scrub()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(open_failure(path, exc)) from exc
 
@@ -135,6 +152,41 @@ class Store:
         )
         return int(tx.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
 
+    def scrub(self) -> bool:
+        """Copy the WAL into the database and empty it (``TRUNCATE`` checkpoint), so data overwritten since the
+        last scrub, such as blanked personal fields, is gone from every file. Returns False when another
+        connection (``kiosk doctor``, say) is reading: it does not wait for it; the caller tries again later."""
+        with self._lock:
+            self._conn.execute("PRAGMA busy_timeout=0")  # never hold the lock (and the main loop) for a reader
+            try:
+                busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return busy == 0
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _make_private(path: Path) -> None:
+    """Create the state folder 0700 and the database file 0600 before SQLite opens it (its WAL and -shm take
+    the database's mode); tighten them if an older version left them open to others."""
+    folder = path.parent
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    _tighten(folder, PRIVATE_FOLDER)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        _tighten(folder / name, PRIVATE_FILE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """chmod ``path`` to ``mode`` if it allows more and is ours (a folder shared with others, such as /tmp,
+    is left alone)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if stat.S_IMODE(info.st_mode) & ~mode and info.st_uid == os.geteuid():
+        log.info("storage: %s was open to other users; now mode %o", path, mode)
+        path.chmod(mode)
