@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,11 +22,12 @@ from kiosk.content import authoring
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.content.library import Library, Trial, choose
+from kiosk.content.pace import Limits
 from kiosk.content.serve import serve_in_background
-from kiosk.content.updater import Updater
+from kiosk.content.updater import MAX_REDIRECTS, Updater
 from kiosk.core.messages import ContentProgress
 from tests.bundles import make_bundle
-from tests.helpers import REPO
+from tests.helpers import REPO, wait_for
 
 
 @pytest.fixture
@@ -47,18 +49,23 @@ def served(tmp_path, key):
 class Run:
     """An updater on a library in tmp_path, with the messages it posts."""
 
-    def __init__(self, tmp_path, key):
+    def __init__(self, tmp_path, key, limits=None, timeout_s=5):
         self.library = Library(tmp_path / "state" / "content")
         self.messages: queue.Queue = queue.Queue()
-        self.updater = Updater(self.library, key.public_key(), self.messages.put, timeout_s=5)
+        self.updater = Updater(self.library, key.public_key(), self.messages.put, timeout_s=timeout_s, limits=limits)
+        self.posted: list[ContentProgress] = []
 
     def update(self, url, current=1) -> ContentProgress:
         assert self.updater.start(url, current)
+        return self.outcome()
+
+    def outcome(self) -> ContentProgress:
+        """The last message once the update running ended."""
         self.updater.join(30)
-        posted = []
+        assert not self.updater.busy, "the update is still running after 30 s"
         while not self.messages.empty():
-            posted.append(self.messages.get())
-        return posted[-1]
+            self.posted.append(self.messages.get())
+        return self.posted[-1]
 
 
 @pytest.fixture
@@ -287,3 +294,96 @@ def test_rolling_back_the_first_installed_version_returns_to_the_built_in(tmp_pa
     library.roll_back(Trial(2, None, "poll"))
     assert library.current() is None and not library.current_link.is_symlink() and library.installed() == []
     assert choose(library, keys.public_text(key), "").path == DEFAULT_DIR
+
+
+def trickle(data: bytes, pause_s: float):
+    """A server that sends one byte, then waits ``pause_s``, then the next: every read returns in time."""
+    def respond(_request):
+        def one_by_one():
+            for at in range(len(data)):
+                yield data[at:at + 1]
+                time.sleep(pause_s)
+        return Response(one_by_one(), headers={"Content-Length": str(len(data))})
+    return respond
+
+
+def serve_bundle(httpserver, folder, handlers=None):
+    """Every file of ``folder`` under /b/, each by its handler in ``handlers`` or as it is."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(folder).as_posix()
+            handler = (handlers or {}).get(name)
+            if handler:
+                httpserver.expect_request(f"/b/{name}").respond_with_handler(handler)
+            else:
+                httpserver.expect_request(f"/b/{name}").respond_with_data(path.read_bytes())
+
+
+def test_a_trickling_server_ends_the_update_as_stalled_under_the_minimum_rate(httpserver, tmp_path, key):
+    folder = make_bundle(tmp_path / "b", key, 2)
+    serve_bundle(httpserver, folder, {"theme.json": trickle((folder / "theme.json").read_bytes(), 0.2)})
+    run = Run(tmp_path, key, Limits(min_rate_bps=100, window_s=1, deadline_s=600))
+    outcome = run.update(httpserver.url_for("/b/"))
+    assert (outcome.stage, outcome.version, outcome.reason) == ("failed", 2, "stalled")
+    assert "under 100 bytes/s for 1 s" in outcome.detail and "theme.json" in outcome.detail
+    partial = (run.library.staging_folder(2) / "theme.json").stat().st_size
+    assert 0 < partial < (folder / "theme.json").stat().st_size  # kept: the next attempt resumes it
+
+
+def test_a_download_past_its_deadline_ends_as_stalled(httpserver, tmp_path, key):
+    folder = make_bundle(tmp_path / "b", key, 2)
+    serve_bundle(httpserver, folder, {"theme.json": trickle((folder / "theme.json").read_bytes(), 0.05)})
+    run = Run(tmp_path, key, Limits(min_rate_bps=1, window_s=600, deadline_s=1))  # fast enough, never done
+    outcome = run.update(httpserver.url_for("/b/"))
+    assert (outcome.stage, outcome.reason) == ("failed", "stalled")
+    assert "not done within 1 s" in outcome.detail
+
+
+def test_a_newer_update_replaces_a_stalled_one_at_once(httpserver, served, tmp_path, key):
+    silent = threading.Event()
+
+    def a_byte_then_nothing(_request):
+        def body():
+            yield b"{"
+            silent.wait(60)  # far past the read timeout below: only a cancel frees the update
+        return Response(body(), headers={"Content-Length": "100"})
+
+    httpserver.expect_request("/stuck/manifest.json").respond_with_handler(a_byte_then_nothing)
+    site, url = served  # another server: the stuck one answers one request at a time
+    make_bundle(site / "b", key, 3)
+    run = Run(tmp_path, key, Limits(min_rate_bps=100, window_s=0.5, deadline_s=600), timeout_s=60)
+    assert run.updater.start(httpserver.url_for("/stuck/"), 1)
+    assert not run.updater.start(url + "b/", 1)  # within its first window it is not stalled
+    try:
+        wait_for(lambda: run.updater.start(url + "b/", 1), 10, "the stalled update to be replaced")
+        outcome = run.outcome()
+    finally:
+        silent.set()
+    first = run.posted[0]
+    assert (first.stage, first.reason) == ("failed", "stalled")
+    assert first.detail.startswith("replaced by a newer update: under 100 bytes/s")
+    assert [(m.stage, m.version) for m in run.posted[1:]] == [("downloading", 3), ("ready", 3)]
+    assert outcome.stage == "ready" and run.library.installed() == [3]
+
+
+def test_file_names_are_percent_encoded_in_the_urls(served, run, key):
+    site, url = served
+    odd = {"notes/a b#1?x=%41.txt": b"odd name", "notes/plain.txt": b"plain"}
+    make_bundle(site / "b", key, 2, extra=odd)
+    outcome = run.update(url + "b/")
+    assert (outcome.stage, outcome.version) == ("ready", 2)
+    assert (run.library.folder(2) / "notes" / "a b#1?x=%41.txt").read_bytes() == b"odd name"
+
+
+def test_redirects_are_capped(httpserver, tmp_path, key):
+    folder = make_bundle(tmp_path / "b", key, 2)
+    serve_bundle(httpserver, folder)
+    hops = [f"/hop{n}" for n in range(1, MAX_REDIRECTS + 1)]  # one redirect more than the cap, then the manifest
+    for source, target in zip(["/a/manifest.json", *hops], [*hops, "/b/manifest.json"], strict=True):
+        httpserver.expect_request(source).respond_with_response(Response(status=302, headers={"Location": target}))
+    run = Run(tmp_path, key)
+    outcome = run.update(httpserver.url_for("/a/"))
+    assert (outcome.stage, outcome.reason) == ("failed", "download_failed")
+    assert "TooManyRedirects" in outcome.detail
+    requested = [request.path for request, _ in httpserver.log]
+    assert requested == ["/a/manifest.json", *hops]
