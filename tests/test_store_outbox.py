@@ -36,6 +36,11 @@ def test_durability_pragmas(store):
     assert store.query("PRAGMA secure_delete")[0][0] == 1
 
 
+def test_the_page_cache_is_bounded_below_sqlites_default(store):
+    # The database grows with every tap; the page cache, and with it resident memory, stops at this size.
+    assert store.query("PRAGMA cache_size")[0][0] == -1024  # KiB; SQLite's default is -2000
+
+
 def test_event_and_state_change_commit_together_or_not_at_all(store):
     outbox = make_outbox(store)
     journal = Journal(store, outbox, EVENTS)
@@ -207,3 +212,16 @@ def test_state_files_an_older_version_left_open_are_tightened(tmp_path):
     Store(folder / "state.db").close()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "state.db").stat().st_mode) == 0o600
+
+
+def test_upkeep_prunes_sessions_that_ended_long_ago(store):
+    outbox = make_outbox(store)
+    outbox.retain_delivered_s = 600
+    journal = Journal(store, outbox, EVENTS)
+    for session_id in ("OLD", "OPEN"):
+        journal.record([Event("tap", {"session_id": session_id, "credential": {"kind": "ndef", "ref": "M-1"}})])
+    journal.record([Event("session_ended", {"session_id": "OLD", "reason": "done", "duration_s": 1.0})])
+    outbox.maintain(now=time.time() + 60)
+    assert {r["session_id"] for r in store.query("SELECT session_id FROM sessions")} == {"OLD", "OPEN"}
+    outbox.maintain(now=time.time() + 601)
+    assert {r["session_id"] for r in store.query("SELECT session_id FROM sessions")} == {"OPEN"}

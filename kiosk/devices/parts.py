@@ -16,21 +16,32 @@ from collections.abc import Callable
 
 from gpiozero import RGBLED, Button, Buzzer, MotionSensor
 from gpiozero.pins import Factory
+from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from kiosk.config import GpioSettings
 from kiosk.core.messages import ButtonPressed, MotionChanged
 from kiosk.exc import DeviceError
 
 Colour = tuple[float, float, float]
+MOCK_PIN_HISTORY = 256  # state changes a mock pin remembers: a few celebrations, for tests that look at them
+
+
+class BoundedMockPWMPin(MockPWMPin):
+    """gpiozero's mock pin keeps every state change it ever had (for ``assert_states``); a demo that runs for
+    days flashes the LED thousands of times, so this one keeps the last ``MOCK_PIN_HISTORY``."""
+
+    def _change_state(self, value: float) -> bool:
+        changed = super()._change_state(value)
+        if len(self.states) > MOCK_PIN_HISTORY:
+            del self.states[:-MOCK_PIN_HISTORY]
+        return changed
 
 
 def make_pin_factory(name: str) -> Factory:
     """The gpiozero pin factory for a ``[gpio] pin_factory`` value."""
     try:
         if name == "mock":
-            from gpiozero.pins.mock import MockFactory, MockPWMPin
-
-            return MockFactory(pin_class=MockPWMPin)
+            return MockFactory(pin_class=BoundedMockPWMPin)
         if name == "lgpio":
             from gpiozero.pins.lgpio import LGPIOFactory
 

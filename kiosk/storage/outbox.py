@@ -150,7 +150,8 @@ class Outbox:
             self._scrub_due = None
 
     def maintain(self, now: float | None = None) -> None:
-        """Expire old low-priority rows, purge old delivered rows and forgotten command ids."""
+        """Expire old low-priority rows, purge old delivered rows, forgotten command ids and the sessions that
+        ended as long ago as the delivered rows that reported them (no table grows with every tap for ever)."""
         now = now or time.time()
         with self._store.transaction() as tx:
             expired = tx.execute("DELETE FROM outbox WHERE delivered_at IS NULL AND priority = ? AND created_at < ?",
@@ -158,6 +159,7 @@ class Outbox:
             purged = tx.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
                                 (now - self.retain_delivered_s,)).rowcount
             tx.execute("DELETE FROM seen_commands WHERE expires_at < ?", (now - 86400,))
+            tx.execute("DELETE FROM sessions WHERE ended_at < ?", (now - self.retain_delivered_s,))
         if expired or purged:
             log.info("outbox: %d low-priority events expired, %d delivered events purged", expired, purged)
 

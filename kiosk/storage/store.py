@@ -34,6 +34,7 @@ from kiosk.storage.damage import open_failure
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000  # Python's sqlite3 default, set again after a scrub that must not wait
+CACHE_KIB = 1024  # page cache: the database grows with every tap, the resident memory must not (default 2 MiB)
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 
@@ -105,7 +106,7 @@ class Store:
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
             for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON",
-                           f"busy_timeout={BUSY_TIMEOUT_MS}"):
+                           f"busy_timeout={BUSY_TIMEOUT_MS}", f"cache_size=-{CACHE_KIB}"):
                 self._conn.execute(f"PRAGMA {pragma}")
             self._migrate()
             self.scrub()

@@ -1,7 +1,7 @@
 """Run every kiosk benchmark, print each figure against its budget (docs/architecture.md, "Budgets") and write the
 results to perf-results/latest.json.
 
-    .venv/bin/python tests/perf/run.py [--quick]
+    .venv/bin/python tests/perf/run.py [--quick] [--only NAME ...]
 
 A figure over budget is reported, not failed: the exit code is 0 unless a benchmark could not run at all.
 """
@@ -24,6 +24,7 @@ import bench_memory
 import bench_mqtt
 import bench_nfc_tap
 import bench_presentation
+import bench_soak
 import bench_startup
 import bench_tap_latency
 from harness import ROOT, Figure
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "memory": bench_memory.measure,
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,
+    "soak": bench_soak.measure,  # last: 30 minutes (3 with --quick)
 }
 RESULTS = ROOT / "perf-results" / "latest.json"
 
@@ -44,11 +46,16 @@ RESULTS = ROOT / "perf-results" / "latest.json"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter windows: a smoke run")
-    quick = parser.parse_args(argv).quick
+    parser.add_argument("--only", action="append", choices=BENCHMARKS, metavar="NAME",
+                        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")
+    options = parser.parse_args(argv)
+    quick = options.quick
 
     results: list[tuple[str, Figure]] = []
     errors: dict[str, str] = {}
     for name, measure in BENCHMARKS.items():
+        if options.only and name not in options.only:
+            continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
         started = time.monotonic()
         try:
