@@ -4,10 +4,11 @@
 #   bash deploy/dev.sh demo [kiosk demo options]   the kiosk with simulated reader and GPIO, no broker needed
 #   bash deploy/dev.sh test [pytest options]       ruff, then the whole test suite (real mosquitto included)
 #   bash deploy/dev.sh bench [--quick]             the benchmarks of tests/perf against the budgets
+#   bash deploy/dev.sh coverage [pytest options]   the suite under coverage.py: in-process and with the kiosk processes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 command=$1
 shift
@@ -84,6 +85,25 @@ case "$command" in
         ensure_python
         ensure_fonts
         exec .venv/bin/python tests/perf/run.py "$@"
+        ;;
+    coverage)
+        ensure_python
+        ensure_mosquitto
+        ensure_deploy_tools
+        rm -f .coverage .coverage.* .coverage-in-process
+        # Every Python process writes .coverage.<host>.<pid>.<random> (pyproject.toml: patch = subprocess); the
+        # pytest process is the one started here, so its own file gives the in-process figure.
+        status=0
+        .venv/bin/coverage run -m pytest "$@" &
+        main=$!
+        wait "$main" || status=$?
+        .venv/bin/coverage combine --keep --quiet --data-file=.coverage-in-process .coverage.*.pid"$main".*
+        .venv/bin/coverage combine --quiet
+        echo "in-process (the pytest process alone):"
+        .venv/bin/coverage report --data-file=.coverage-in-process | tail -1
+        echo "with the kiosk processes the tests start:"
+        .venv/bin/coverage report --skip-covered --sort=cover
+        exit "$status"
         ;;
     *)
         usage
