@@ -250,3 +250,13 @@ def test_a_switch_slower_than_the_trial_timeout_is_rolled_back(app_with_update):
     assert library.current() == 2 and library.trial() is None and library.floor() == 3
     assert library.installed() == [2]
     assert content_events(app) == [("rolled_back", 3, "attract_timeout")]
+
+
+def test_a_bundle_that_fails_to_load_is_rolled_back_at_once(app_with_update):
+    app, library = app_with_update
+    (library.folder(3) / "theme.json").write_text("{}")  # damaged after it was installed: it no longer checks out
+    post(ContentProgress("ready", 3))
+    app.run_once()
+    assert app.rt.bundle.version == 2 and app.rt.ui.name == "attract"
+    assert library.current() == 2 and library.trial() is None and library.floor() == 3
+    assert [event[:3] for event in content_events(app)] == [("ready", 3, None), ("rolled_back", 3, "load_failed")]
