@@ -14,7 +14,7 @@ from kiosk.features.content.switch import ContentSwitch
 
 STAGES = ["accepted", "downloading", "ready", "switched", "rolled_back", "refused", "failed"]
 REASONS = ["bad_signature", "bad_manifest", "not_newer", "expired", "file_mismatch", "bad_path", "too_large",
-           "invalid_content", "download_failed", "load_failed", "attract_timeout", "crashed"]
+           "invalid_content", "download_failed", "stalled", "load_failed", "attract_timeout", "crashed"]
 
 CONTENT_UPDATE = EventType("content_update", {
     "type": "object", "additionalProperties": False, "required": ["stage", "version", "trigger", "reason", "detail"],
