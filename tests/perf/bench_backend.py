@@ -9,7 +9,7 @@
 - raw: the same backlog, the same way, to a plain paho subscriber on the same shared subscription that only
   counts: events/s, the broker's delivery rate in the same run.
 
-No budget of its own (issue 13 asks for the figures); run alone: ``.venv/bin/python tests/perf/bench_backend.py``.
+No budget of its own; run alone: ``.venv/bin/python tests/perf/bench_backend.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The switch is what the main thread does when an installed update goes live (kiosk.app._switch_content): the
 atomic symlink replacement with its fsync, the check of the installed bundle, the new look and scenes, and the
-first attract frame. Budget (docs/architecture.md, "Budgets"): <= 100 ms. Download and verify run on the updater's
+first attract frame. Budget (docs/architecture.md, "Budgets"): <= 20 ms. Download and verify run on the updater's
 thread and have no budget of their own; they are reported for context.
 
 The UI keeps its frame budget meanwhile: a `kiosk run` at 1920x1080 polls a local `kiosk content serve` for the
@@ -29,7 +29,7 @@ from harness import CONFIG, ROOT, BenchmarkError, Figure, percentile, running_ki
 
 sys.path.insert(0, str(ROOT))
 
-SWITCH_BUDGET_MS = 100.0
+SWITCH_BUDGET_MS = 20.0
 WORST_FRAME_BUDGET_MS = 16.7
 P99_FRAME_BUDGET_MS = 6.0
 POLL_S = 5  # the smallest [content] poll_interval_s: the kiosk fetches the bundle this long after its start

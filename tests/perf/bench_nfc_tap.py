@@ -1,5 +1,7 @@
 """A card presented on nfcpy's udp: driver -> LED on and first celebration frame: p50/p95/p99 over 200 taps (30 quick),
-against p95 <= 50 ms; and, in the same run, nfcpy alone reading the same card, as the floor.
+with no budget of its own (the read is the reader's time: bench_tap_latency.py holds the 10 ms budget from
+detection, bench_presentation.py the 150 ms from the card's placing); and nfcpy alone reading the same card,
+as the floor.
 
 The clock starts when the kiosk's reader thread discovers the card (nfcpy's on-discover: "tap.detected" in the
 trace) and so includes activation, SELECT of the app's AID, the NDEF read, extraction, the post to the main loop
@@ -22,7 +24,6 @@ from harness import CONFIG, BenchmarkError, Figure, percentile, running_kiosk
 from kiosk.tap.device import open_frontend
 from kiosk.tap.emulator import CardEmulator, member_card
 
-BUDGET_MS = 50.0
 TOKENS = ("M-1001", "M-1003")  # demo members; alternating, so no tap looks like a card left on the reader
 
 
@@ -51,8 +52,7 @@ def measure(quick: bool) -> list[Figure]:
     figures = []
     for what, samples in (("LED on", to_led), ("first celebration frame", to_frame)):
         for p in (50, 95, 99):
-            figures.append(Figure(f"nfc tap -> {what}, p{p}", percentile(samples, p), "ms",
-                                  BUDGET_MS if p == 95 else None, taps))
+            figures.append(Figure(f"nfc tap -> {what}, p{p}", percentile(samples, p), "ms", None, taps))
     figures += [Figure(f"nfcpy alone: discover -> NDEF read, p{p}", percentile(floor, p), "ms", None, len(floor))
                 for p in (50, 95)]
     return figures

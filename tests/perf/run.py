@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import bench_backend
 import bench_content
 import bench_idle_cpu
 import bench_memory
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "memory": bench_memory.measure,
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,
+    "backend": bench_backend.measure,
     "soak": bench_soak.measure,  # last: 30 minutes (3 with --quick)
 }
 RESULTS = ROOT / "perf-results" / "latest.json"
