@@ -10,7 +10,7 @@ from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.bus import post
 from kiosk.core.credential import Credential
-from kiosk.core.messages import ButtonPressed, TapDetected
+from kiosk.core.messages import ButtonPressed, CommandReceived, TapDetected
 from kiosk.trace import Tracer
 from tests.helpers import wait_for, write_config
 
@@ -181,3 +181,20 @@ def test_a_new_tap_without_done_starts_the_next_shopper_in_the_configured_langua
     tap(app, UNKNOWN)
     step_until(app, lambda: app.rt.ui.name == "join")
     assert app.rt.machine.language == "en" and app.rt.ui.current.view.language == "en"
+
+
+def test_a_phone_join_arriving_during_the_celebration_welcomes_the_new_member(app):
+    answers = []
+    tap(app, UNKNOWN)
+    app.run_once()
+    assert app.rt.ui.name == "celebrate"
+    session_id = app.rt.machine.session_id
+    post(CommandReceived("session_joined", {"session_id": session_id, "member_ref": "M-1001"},
+                         lambda ok, error=None, data=None: answers.append(ok)))
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    assert answers == [True] and app.rt.machine.member.ref == "M-1001"
+    assert "member_joined" in outbox_types(app)
+    post(CommandReceived("session_joined", {"session_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "member_ref": "M-1001"},
+                         lambda ok, error=None, data=None: answers.append(ok)))
+    step_until(app, lambda: len(answers) == 2)
+    assert answers[1] is False  # not the session on the screen
