@@ -117,6 +117,9 @@ def check_nfc(settings: config.Settings) -> Result:
                                    "or the reader is wired wrong; see hardware/)")
     if "error" in outcome:
         return Result("nfc", FAIL if outcome.get("busy") is None else WARN, str(outcome["error"]))
+    if device.startswith("udp"):
+        return Result("nfc", WARN, f"{device}: {outcome['emulation']}; for demos and tests only, a store needs a "
+                                   "real reader (e.g. 'usb' or 'tty:AMA0:pn532')")
     return Result("nfc", PASS, f"{device}: {outcome['reader']}; {outcome['emulation']}")
 
 
