@@ -200,6 +200,8 @@ class Commander:
     def __init__(self, port: int, root: str = "loyalty/v1/kiosk-1") -> None:
         self.root = root
         self.results = Listener(port, f"{root}/cmd/+/result")
+        # A refusal comes back within milliseconds: listen before the first command goes out.
+        wait_for(lambda: self.results.subscriptions, 10, "the subscription to command results")
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         self._client.connect("127.0.0.1", port)
         self._client.loop_start()
