@@ -15,17 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def chromium_path() -> str:
-    """The Chromium binary; the test is skipped (with the install line) where the package is missing."""
+    """The Chromium binary; a clear failure where the package is missing (`bash deploy/dev.sh test` installs it)."""
     path = shutil.which("chromium")
     if path is None:
-        pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
+        raise RuntimeError("Debian's chromium package is not installed: run `bash deploy/dev.sh test` "
+                           "or `apt-get install chromium`")
     return path
 
 

@@ -105,6 +105,15 @@ def touch(app: KioskApp, x: int, y: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
 
 
+def welcome_in(app: KioskApp, language: str) -> None:
+    """Anna taps, is welcomed, and touches the chip of ``language``."""
+    tap(app, ANNA)
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    chip = next(b for b in app.rt.ui.current.buttons if b.action == f"lang:{language}")
+    touch(app, *chip.rect.center)
+    step_until(app, lambda: app.rt.machine.language == language)
+
+
 def test_a_touch_counts_once_and_a_mouse_click_counts_too(app, tmp_path):
     chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
     touch(app, *chip.rect.center)
@@ -119,11 +128,7 @@ def test_a_touch_counts_once_and_a_mouse_click_counts_too(app, tmp_path):
 
 
 def test_done_says_goodbye_and_forgets_the_shopper(app):
-    tap(app, ANNA)
-    step_until(app, lambda: app.rt.ui.name == "welcome")
-    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:nb")
-    touch(app, *chip.rect.center)
-    step_until(app, lambda: app.rt.machine.language == "nb")
+    welcome_in(app, "nb")
     done = next(b for b in app.rt.ui.current.buttons if b.action == "done")
     touch(app, *done.rect.center)
     step_until(app, lambda: app.rt.ui.name == "goodbye")
@@ -173,11 +178,7 @@ def test_a_scene_that_fails_to_draw_shows_the_failsafe_and_the_flow_follows(app,
 
 
 def test_a_new_tap_without_done_starts_the_next_shopper_in_the_configured_language(app):
-    tap(app, ANNA)
-    step_until(app, lambda: app.rt.ui.name == "welcome")
-    chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
-    touch(app, *chip.rect.center)
-    step_until(app, lambda: app.rt.machine.language == "ru")
+    welcome_in(app, "ru")
     tap(app, UNKNOWN)
     step_until(app, lambda: app.rt.ui.name == "join")
     assert app.rt.machine.language == "en" and app.rt.ui.current.view.language == "en"
