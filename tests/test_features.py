@@ -2,6 +2,7 @@
 end through a real app (SDL dummy driver, MockFactory GPIO, the real SQLite outbox)."""
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 
@@ -11,10 +12,15 @@ import pytest
 from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.bus import post
+from kiosk.content import schemas
+from kiosk.content.authoring import BundleProblems, validate
+from kiosk.content.bundle import load_bundle
+from kiosk.content.schemas import FileSchema
 from kiosk.core.commands import CommandSpec
 from kiosk.core.events import EventType
 from kiosk.core.flow import Event, Step
 from kiosk.core.messages import CommandReceived
+from kiosk.exc import ContentError
 from kiosk.features import default_features
 from kiosk.features.base import Feature, SceneSpec
 from kiosk.features.registry import FeatureSet
@@ -160,3 +166,59 @@ def test_a_fixture_feature_is_driven_end_to_end(app):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(50, 50), button=1))
     wait_for(lambda: app.run_once() or app.rt.ui.name == "attract", 10, "the fixture's button to lead back")
     assert app.features["fixture"].acknowledged == 1
+
+
+# A feature's content files: declared in Feature.content(), checked wherever a bundle is read.
+
+def _prizes(data, file, parsed):
+    """The probe's file: prize names, each with a text in strings.json (a reference into another file)."""
+    missing = [p for p in data if f"tier.{p}" not in parsed["strings.json"]["en"]]
+    if missing:
+        raise ContentError(f"{file}: prizes: expected a text for {missing}")
+    return tuple(data)
+
+
+class Prizes(Feature):
+    name = "prizes"
+
+    def content(self):
+        return [FileSchema("prizes.json", _prizes, max_bytes=200, requires=("strings.json",))]
+
+
+@pytest.fixture
+def own_registry(monkeypatch):
+    """The content registry as the kiosk's own files leave it; this test's registrations end with it."""
+    monkeypatch.setattr(schemas, "REGISTRY", dict(schemas.REGISTRY))
+    schemas._register_default_features.cache_clear()
+    yield
+    schemas._register_default_features.cache_clear()
+
+
+@pytest.fixture
+def prize_bundle(tmp_path):
+    folder = tmp_path / "bundle"
+    shutil.copytree(schemas.DEFAULT_DIR, folder)
+    (folder / "prizes.json").write_text('["gold"]')
+    return folder
+
+
+def test_a_default_feature_declares_a_content_file_that_every_bundle_reader_checks(own_registry, prize_bundle,
+                                                                                   monkeypatch):
+    monkeypatch.setattr("kiosk.features.default_features", lambda: [*default_features(), Prizes()])
+    bundle = load_bundle(prize_bundle)  # no FeatureSet exists: the CLI, the doctor and the server read bundles so
+    assert bundle.files["prizes.json"] == ("gold",)
+    assert schemas.size_cap("prizes.json", 10**6) == 200
+    (prize_bundle / "prizes.json").write_text('["car"]')
+    with pytest.raises(BundleProblems, match=r"prizes.json: prizes: expected a text for \['car'\]"):
+        validate(prize_bundle, None)
+    (prize_bundle / "prizes.json").unlink()
+    with pytest.raises(ContentError, match=r"prizes\.json: missing"):
+        load_bundle(prize_bundle)
+
+
+def test_a_feature_set_registers_the_content_of_the_features_it_runs(own_registry, prize_bundle):
+    with pytest.raises(KeyError):
+        load_bundle(prize_bundle).files["prizes.json"]
+    FeatureSet([*default_features(), Prizes()])
+    FeatureSet([*default_features(), Prizes()])  # fresh instances declare equal schemas: no second registration
+    assert load_bundle(prize_bundle).files["prizes.json"] == ("gold",)

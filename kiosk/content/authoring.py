@@ -18,7 +18,7 @@ from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle
 from kiosk.content.images import check_image, is_image
-from kiosk.content.schemas import REGISTRY, FileFaults, read_json
+from kiosk.content.schemas import FileFaults, read_json, registered
 from kiosk.exc import ContentError
 
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -76,7 +76,7 @@ def validate(folder: Path, public_key: str | None) -> tuple[Bundle, mf.Manifest 
 def _schema_problems(folder: Path) -> list[str]:
     """Each registered file checked on its own; one that refers to a faulty file is reported as not checked."""
     problems, parsed, faulty = [], {}, set()
-    for schema in REGISTRY.values():
+    for schema in registered().values():
         file = folder / schema.name
         broken = [name for name in schema.requires if name in faulty]
         if broken:

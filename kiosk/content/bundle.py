@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Bundle:
-    """A checked bundle; ``version`` is its manifest's version where one was verified, else None."""
+    """A checked bundle; ``files`` holds every registered file checked and converted, by name (a feature reads
+    its own there: ``bundle.files["wheel.json"]``); ``version`` is its manifest's version where one was
+    verified, else None."""
 
     path: Path
     strings: dict[str, dict[str, Text]]
@@ -33,6 +36,7 @@ class Bundle:
     tiers: list[Tier]
     demo_members: list[DemoMember]
     unknown_cards: list[DemoCard]
+    files: Mapping[str, Any]
     version: int | None = None
 
     def text(self, language: str, key: str, **values: Any) -> str:
@@ -48,7 +52,8 @@ def load_bundle(path: Path, version: int | None = None, *, media: bool = True) -
         raise ContentError(f"{path}: not a content folder")
     files = parse_all(path, media=media)
     members, cards = files["demo_members.json"]
-    return Bundle(path, files["strings.json"], files["theme.json"], files["tiers.json"], members, cards, version)
+    return Bundle(path, files["strings.json"], files["theme.json"], files["tiers.json"], members, cards, files,
+                  version)
 
 
 def load_configured(configured: str) -> Bundle:

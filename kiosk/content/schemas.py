@@ -1,11 +1,13 @@
 """The registry of content files: each file of a bundle has one schema, which reads, checks and converts it.
 
-A feature that brings a new content file (the prize wheel, offers, the catalogue) registers its schema here,
-naming the files its references point into (``requires``); :func:`parse_all` checks every registered file in
-registration order, so a file's references are resolved against files already checked. Every error names
-the file and the key.
+The kiosk's own files (strings, theme, tiers, demo members) are registered below. A feature that brings a
+content file (the prize wheel, offers, the catalogue) declares its schema in ``Feature.content()``, naming the
+files its references point into (``requires``); :func:`registered` adds the default features' files on first
+use, so the app, the CLI and the server check the same files, and a :class:`~kiosk.features.registry.FeatureSet`
+adds those of any other feature it runs. :func:`parse_all` checks every registered file in registration order,
+so a file's references are resolved against files already checked. Every error names the file and the key.
 
-    >>> [schema.name for schema in REGISTRY.values()]
+    >>> [schema.name for schema in registered().values()][:4]
     ['strings.json', 'theme.json', 'tiers.json', 'demo_members.json']
 """
 
@@ -56,16 +58,34 @@ REGISTRY: dict[str, FileSchema] = {}
 
 
 def register(schema: FileSchema) -> None:
-    """Add a content file; the files it requires must be registered before it (that is the check order)."""
+    """Add a content file; the files it requires must be registered before it (that is the check order).
+    Registering an equal schema again (the same feature declared by a second FeatureSet) changes nothing."""
+    if REGISTRY.get(schema.name) == schema:
+        return
     missing = [name for name in schema.requires if name not in REGISTRY]
     if missing or schema.name in REGISTRY:
         raise ValueError(f"{schema.name}: registered twice or before {missing}")
     REGISTRY[schema.name] = schema
 
 
+def registered() -> Mapping[str, FileSchema]:
+    """Every content file in check order: the kiosk's own and those of the default features."""
+    _register_default_features()
+    return REGISTRY
+
+
+@cache
+def _register_default_features() -> None:
+    from kiosk.features import default_features  # imported here: the features import this module
+
+    for feature in default_features():
+        for schema in feature.content():
+            register(schema)
+
+
 def size_cap(name: str, default: int) -> int:
     """The largest size allowed for the bundle file ``name``: its schema's cap, the image cap, else ``default``."""
-    schema = REGISTRY.get(name)
+    schema = registered().get(name)
     if schema:
         return schema.max_bytes
     return IMAGE_CAP if is_image(name) else default
@@ -75,7 +95,7 @@ def parse_all(folder: Path, *, media: bool = True) -> dict[str, Any]:
     """Every registered file of the bundle in ``folder``, checked and converted, by name; with ``media``, also
     the generic checks of the files no schema names (:func:`check_media`)."""
     parsed: dict[str, Any] = {}
-    for schema in REGISTRY.values():
+    for schema in registered().values():
         file = folder / schema.name
         data = read_json(file, schema.max_bytes)
         parsed[schema.name] = schema.check(data, file, {name: parsed[name] for name in schema.requires})

@@ -28,10 +28,9 @@ class FeatureSet:
         self._messages: dict[type, Callable[[Any], None]] = _merged("message", (f.messages() for f in self.features))
         self._actions: dict[str, Callable[[str, float], None]] = _merged("action",
                                                                         (f.actions() for f in self.features))
-        for feature in self.features:
+        for feature in self.features:  # the default features' files are registered already (schemas.registered)
             for schema in feature.content():
-                if schemas.REGISTRY.get(schema.name) is not schema:  # a second FeatureSet of the same features
-                    schemas.register(schema)
+                schemas.register(schema)
 
     def __getitem__(self, name: str) -> Feature:
         """The feature called ``name``."""
