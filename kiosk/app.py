@@ -166,7 +166,7 @@ class KioskApp:
         """Sleep until input, a deadline or the next animation frame; handle what came; draw."""
         rt = self.rt
         now = time.monotonic()
-        if self._animating():
+        if self._animating(now):
             wait = rt.next_frame - now
         else:
             deadline = rt.machine.next_deadline()
@@ -176,7 +176,7 @@ class KioskApp:
         now = time.monotonic()
         rt.apply(rt.machine.tick(now), now)
         self.features.tick(now)
-        if self._animating() and now >= rt.next_frame:
+        if self._animating(now) and now >= rt.next_frame:
             rt.ui.frame(now)
             rt.frame_times.append(time.monotonic() - now)
             rt.tracer.mark("frame", ms=round(rt.frame_times[-1] * 1000, 3))
@@ -186,9 +186,9 @@ class KioskApp:
         self.heartbeat.beat(now)
         self.watchdog.tick(now)
 
-    def _animating(self) -> bool:
+    def _animating(self, now: float) -> bool:
         """Dimmed or off, the screen shows no animation: the loop sleeps and the idle CPU drops."""
-        return self.rt.ui.current.animated and self.screen_output.power is Power.ON
+        return self.rt.ui.animating(now) and self.screen_output.power is Power.ON
 
     def _handle(self, event: pygame.event.Event) -> None:
         if event.type == MESSAGE:
@@ -257,7 +257,7 @@ class KioskApp:
             if self._woken_by_input(now):
                 return  # the touch that wakes the screen does nothing else
         rt.machine.touch(now)
-        action = rt.ui.handle(shopper_input)
+        action = rt.ui.handle(shopper_input, now)
         if action and not self.features.handle_action(action, now):
             log.warning("ui: no feature answers the action %r", action)
 

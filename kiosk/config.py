@@ -96,12 +96,19 @@ class KioskSettings:
     idle_timeout_s: float = _setting(45.0, "seconds from 5 to 3600", lambda v: 5 <= v <= 3600)
 
 
+DEFAULT_DIAGONAL_INCHES = 15.6
+"""A common size of touch monitor; a smaller screen of the same resolution needs more pixels per millimetre."""
+
+
 @dataclass(frozen=True)
 class DisplaySettings:
     mode: str = _choice("fullscreen", "window", "fullscreen", "headless")
     width: int = _setting(1920, "pixels from 320 to 7680", lambda v: 320 <= v <= 7680)
     height: int = _setting(1080, "pixels from 240 to 4320", lambda v: 240 <= v <= 4320)
     fps: int = _setting(30, "frames per second from 1 to 120", lambda v: 1 <= v <= 120)
+    diagonal_inches: float = _setting(DEFAULT_DIAGONAL_INCHES,
+                                      "the screen's diagonal in inches from 5 to 100 (it sizes the touch targets)",
+                                      lambda v: 5 <= v <= 100)
 
 
 def _store_hours(value: str) -> bool:

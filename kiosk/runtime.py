@@ -79,7 +79,8 @@ class Runtime:
     def _scene_manager(self, screen: pygame.Surface, bundle: Bundle) -> SceneManager:
         led = (lambda: self.parts.led_colour) if self.demo else None
         specs = {name: spec.build for name, spec in self.features.scenes.items()}
-        return SceneManager(screen, Look(bundle, screen.get_size()), specs, led=led)
+        look = Look(bundle, screen.get_size(), self.settings.display.diagonal_inches)
+        return SceneManager(screen, look, specs, led=led)
 
     # The Context features use.
 

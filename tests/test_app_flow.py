@@ -98,11 +98,13 @@ def test_keyboard_keys_tap_demo_cards(app):
 
 
 def touch(app: KioskApp, x: int, y: int) -> None:
-    """What SDL posts for one finger touch: FINGERDOWN plus a synthetic mouse click marked ``touch``."""
+    """What SDL posts for one finger's touch and lift: FINGERDOWN and FINGERUP, each followed by a synthetic
+    mouse event marked ``touch``."""
     width, height = app.rt.ui.look.size
-    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / width, y=y / height, finger_id=0, touch_id=0,
-                                         dx=0.0, dy=0.0, pressure=1.0))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=True))
+    for finger, mouse in ((pygame.FINGERDOWN, pygame.MOUSEBUTTONDOWN), (pygame.FINGERUP, pygame.MOUSEBUTTONUP)):
+        pygame.event.post(pygame.event.Event(finger, x=x / width, y=y / height, finger_id=0, touch_id=0,
+                                             dx=0.0, dy=0.0, pressure=1.0))
+        pygame.event.post(pygame.event.Event(mouse, pos=(x, y), button=1, touch=True))
 
 
 def welcome_in(app: KioskApp, language: str) -> None:
@@ -124,6 +126,7 @@ def test_a_touch_counts_once_and_a_mouse_click_counts_too(app, tmp_path):
     ]
     chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:nb")
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=chip.rect.center, button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=chip.rect.center, button=1))
     step_until(app, lambda: app.rt.machine.language == "nb")
 
 

@@ -60,6 +60,8 @@ def test_path_from_environment(tmp_path, monkeypatch):
         ('[screen]\nmotion_wakes = "yes"\n', "screen.motion_wakes", "true or false"),
         ('[display]\nwidth = "wide"\n', "display.width", "pixels from 320 to 7680, got 'wide'"),
         ("[display]\nfps = 0\n", "display.fps", "frames per second from 1 to 120, got 0"),
+        ("[display]\ndiagonal_inches = 0.5\n", "display.diagonal_inches", "the screen's diagonal in inches from 5"),
+        ('[display]\ndiagonal_inches = "15"\n', "display.diagonal_inches", "inches from 5 to 100"),
         ('[display]\nmode = "tv"\n', "display.mode", "one of 'window', 'fullscreen', 'headless'"),
         ("[mqtt]\nenabled = 1\n", "mqtt.enabled", "true or false, got 1"),
         ('[mqtt]\ntopic_prefix = "loyalty/+/v1"\n', "mqtt.topic_prefix", "without '+'"),

@@ -24,8 +24,8 @@ from kiosk.exc import ContentError
 from kiosk.features import default_features
 from kiosk.features.base import Feature, SceneSpec
 from kiosk.features.registry import FeatureSet
+from kiosk.ui.kit import Button
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import Button
 from tests.contract import document
 from tests.helpers import wait_for, write_config
 
@@ -101,7 +101,7 @@ class FixtureScene(Scene):
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         self.blit_centered(screen, self.look.render(self.view.greeting, "headline"), self.look.px(300))
-        self.buttons = [Button(pygame.Rect(10, 10, 200, 100), "OK", "fixture_ok")]
+        self.buttons = [Button(self.look, pygame.Rect(10, 10, 200, 100), "OK", "fixture_ok")]
 
 
 class Fixture(Feature):
@@ -164,6 +164,7 @@ def test_a_fixture_feature_is_driven_end_to_end(app):
     assert json.loads(rows[0]["payload"])["data"] == {"greeting": "Hello there"}
 
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(50, 50), button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(50, 50), button=1))
     wait_for(lambda: app.run_once() or app.rt.ui.name == "attract", 10, "the fixture's button to lead back")
     assert app.features["fixture"].acknowledged == 1
 

@@ -217,6 +217,7 @@ def touch(app: KioskApp, pos: tuple[int, int]) -> None:
     import pygame
 
     width, height = app.rt.ui.look.size
-    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=pos[0] / width, y=pos[1] / height, finger_id=0,
-                                         touch_id=0, dx=0.0, dy=0.0, pressure=1.0))
+    for kind in (pygame.FINGERDOWN, pygame.FINGERUP):
+        pygame.event.post(pygame.event.Event(kind, x=pos[0] / width, y=pos[1] / height, finger_id=0, touch_id=0,
+                                             dx=0.0, dy=0.0, pressure=1.0))
     app.run_once()

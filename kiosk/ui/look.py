@@ -11,6 +11,8 @@ for Latin and Cyrillic in Inter (measured: "AV" 129 px kerned against 136 px of 
     >>> look = Look(load_bundle(DEFAULT_DIR), (1280, 720))
     >>> look.space("l"), look.text("ru", "welcome.points", points=5)
     (43, '5 баллов')
+    >>> look.min_target  # 9 mm on a 15.6-inch 1280x720 screen
+    34
     >>> name = look.fit("Александра Константинопольская-Васильева", "headline", (600, 200), max_lines=2)
     >>> name.lines, name.shrunk, name.cut
     (('Александра', 'Константинопольская-Васильева'), True, False)
@@ -18,27 +20,36 @@ for Latin and Cyrillic in Inter (measured: "AV" 129 px kerned against 136 px of 
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
 import pygame
 
+from kiosk.config import DEFAULT_DIAGONAL_INCHES
 from kiosk.content import messages
 from kiosk.content.bundle import Bundle
 from kiosk.ui.text import Block, fit
 
 Colour = tuple[int, int, int]
+MM_PER_INCH = 25.4
+MIN_TARGET_MM = 9.0
+"""The least side of anything a finger is meant to hit (a fingertip is 8-10 mm wide)."""
 
 
 class Look:
     """Everything a scene needs to draw, sized for one screen; built once per bundle and screen size."""
 
-    def __init__(self, bundle: Bundle, size: tuple[int, int]) -> None:
+    def __init__(self, bundle: Bundle, size: tuple[int, int],
+                 diagonal_inches: float = DEFAULT_DIAGONAL_INCHES) -> None:
         self.bundle = bundle
         self.theme = bundle.theme
         self.size = size
         self.unit = size[1] / 1080  # layouts are drawn for 1080 lines and scaled
         self.colour = bundle.theme.colours
+        self.px_per_mm = math.hypot(*size) / (diagonal_inches * MM_PER_INCH)
+        self.min_target = self.mm(MIN_TARGET_MM)
+        """The least side of a touch target, in pixels on this screen."""
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
         self._background: pygame.Surface | None = None
         for style in self.theme.type:  # opened now, at start, so the first tap's celebration does not wait on it
@@ -46,6 +57,10 @@ class Look:
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.unit))
+
+    def mm(self, value: float) -> int:
+        """``value`` millimetres on the physical screen, in whole pixels (rounded up)."""
+        return math.ceil(value * self.px_per_mm)
 
     def space(self, name: str) -> int:
         """A spacing token of the theme, in pixels on this screen."""

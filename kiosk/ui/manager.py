@@ -65,18 +65,28 @@ class SceneManager:
         pygame.display.flip()
         return shown
 
+    def animating(self, now: float) -> bool:
+        """Whether the next frame draws anything: an animated scene, or a widget that changed or moves."""
+        return self.current.animated or self.current.moving(now)
+
     def frame(self, now: float) -> None:
-        """Draw the next frame of an animated scene and whatever overlay changed."""
+        """Draw the next frame of an animated scene, the widgets that changed, and whatever overlay changed."""
         rects = self.current.animate(self.screen, now) if self.current.animated else []
+        rects += self.current.refresh(self.screen, now)
         led = self._draw_led(force=self._led_rect.collidelist(rects) >= 0)
         if led:
             rects.append(led)
         if rects:
             pygame.display.update(rects)
 
-    def handle(self, event: Input) -> str | None:
-        """The current scene's answer to the shopper's input: an action, or None."""
-        return self.current.handle(event)
+    def handle(self, event: Input, now: float) -> str | None:
+        """The current scene's answer to the shopper's input: an action, or None. A widget it changed (a
+        button pressed) is on the screen before the action runs."""
+        action = self.current.handle(event)
+        rects = self.current.refresh(self.screen, now)
+        if rects:
+            pygame.display.update(rects)
+        return action
 
     def _draw_led(self, force: bool) -> pygame.Rect | None:
         if self._led is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pygame
 
+from kiosk.ui.kit import done_button, language_switch
 from kiosk.ui.scene import Scene
-from kiosk.ui.widgets import done_button, language_chips
 
 
 class MessageScene(Scene):
@@ -20,7 +20,7 @@ class MessageScene(Scene):
         look = self.look
         width, height = look.size
         if self.with_buttons:
-            self.buttons = [*language_chips(look, self.view.language), done_button(look, self.view.language)]
+            self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
         colour = look.colour
         texts = [(self.title_key, "headline", 0.8, 3, colour["text"])]
         texts += [(key, "lead", 0.6, 4, colour["muted"]) for key in self.body_keys]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.ui.input import Input, Press
+from kiosk.ui.kit.widget import Widget, hits
 from kiosk.ui.look import Look
-from kiosk.ui.widgets import Button, hit
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,10 @@ class Scene:
     def __init__(self, look: Look) -> None:
         self.look = look
         self.view = self.view_model(language="en")
-        self.buttons: list[Button] = []
+        self.buttons: list[Widget] = []
+        """The scene's kit widgets (buttons, switches, toasts, ...), drawn over what ``compose`` drew."""
         self.entered_at = 0.0
+        self._under: dict[Widget, tuple[pygame.Rect, pygame.Surface]] = {}  # what each widget covers
 
     def enter(self, view: View, now: float) -> None:
         if not isinstance(view, self.view_model):
@@ -45,13 +47,39 @@ class Scene:
         """Forget the shown data: nothing of one shopper stays in memory for the next."""
         self.view = self.view_model(language=self.view.language)
         self.buttons = []
+        self._under = {}
 
     def draw(self, screen: pygame.Surface, now: float) -> None:
         """Draw the whole scene."""
         screen.blit(self.look.background(), (0, 0))
         self.compose(screen, now)
-        for button in self.buttons:
-            button.draw(screen, self.look)
+        self._under = {}
+        for widget in self._in_drawing_order():
+            self._paint(screen, widget, now)
+
+    def refresh(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
+        """Redraw the widgets that changed (pressed, toggled, opened) or move; return the rectangles redrawn."""
+        return [self._paint(screen, widget, now) for widget in self._in_drawing_order()
+                if widget.stale or widget.moving(now)]
+
+    def moving(self, now: float) -> bool:
+        """Whether a widget needs drawing: the scene is drawn every frame while this is true."""
+        return any(widget.stale or widget.moving(now) for widget in self.buttons)
+
+    def _in_drawing_order(self) -> list[Widget]:
+        return sorted(self.buttons, key=lambda widget: widget.modal)  # an open modal over everything else
+
+    def _paint(self, screen: pygame.Surface, widget: Widget, now: float) -> pygame.Rect:
+        """Draw ``widget`` over what was under it (kept from when it was first drawn there)."""
+        area = widget.area().clip(screen.get_rect())
+        old_area, under = self._under.get(widget, (None, None))
+        if under is not None:
+            screen.blit(under, old_area)
+        if under is None or old_area != area:
+            self._under[widget] = (area, screen.subsurface(area).copy())
+        widget.draw(screen, now)
+        widget.stale = False
+        return area.union(old_area) if old_area is not None else area
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         raise NotImplementedError
@@ -63,11 +91,15 @@ class Scene:
 
     def handle(self, event: Input) -> str | None:
         """React to the shopper's input; returns the action it asks for (``done``, ``lang:nb``, ...), if any.
-        A press on a button is its action; scenes with lists, wheels or forms override this for drags, swipes
-        and text."""
+        A press goes to the top widget it hits (only an open modal, while one is open); drags and releases go
+        to every widget, so the one held can follow the finger and fire when it lifts over it."""
+        modal = [widget for widget in self.buttons if widget.modal]
+        widgets = modal[-1:] or self.buttons[::-1]
         if isinstance(event, Press):
-            return hit(self.buttons, event.pos)
-        return None
+            hit = next((widget for widget in widgets if hits(widget, event.pos)), None)
+            return hit.handle(event) if hit is not None else None
+        actions = [widget.handle(event) for widget in widgets]
+        return next((action for action in actions if action), None)
 
     def blit_centered(self, screen: pygame.Surface, surface: pygame.Surface, y: int, x: int | None = None) -> None:
         cx = screen.get_width() // 2 if x is None else x

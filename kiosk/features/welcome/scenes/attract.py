@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk.ui.kit import language_switch
 from kiosk.ui.look import mix
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import language_chips
 
 RING_PERIOD_S = 2.4
 RINGS = 3
@@ -46,7 +46,7 @@ class AttractScene(Scene):
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
         width = look.size[0]
-        self.buttons = language_chips(look, self.view.language)
+        self.buttons = language_switch(look, self.view.language)
         left = look.space("xl")
         column = int(width * 0.52)
         title, subtitle = ("attract.qr_title", "attract.qr_hint") if self._qr_only else ("attract.title",

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.core.member import Member, TierProgress
+from kiosk.ui.kit import done_button, language_switch
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import done_button, language_chips
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class WelcomeScene(Scene):
         if member is None or progress is None:
             raise ValueError("the welcome scene needs a member and their tier progress")
         width = look.size[0]
-        self.buttons = [*language_chips(look, self.view.language), done_button(look, self.view.language)]
+        self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
         ink = look.colour
         greeting = look.fit(self.t("welcome.greeting", name=member.name), "headline",
                             (int(width * 0.86), look.px(130)), max_lines=1, min_scale=0.4)

@@ -1,0 +1,157 @@
+"""What comes over a scene: a modal (a card over a dimmed screen, with a close button) and a toast (a short
+note that slides in at the bottom and leaves by itself).
+
+An open modal takes all input; closing it (its button, or a tap beside the card) fires its ``action``, if any,
+and leaves the scene as it was.
+
+    >>> import pygame; _ = pygame.init(); _ = pygame.display.set_mode((1, 1))
+    >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+    >>> from kiosk.ui.input import Press, Release
+    >>> look = Look(load_bundle(DEFAULT_DIR), (1920, 1080))
+    >>> terms = Modal(look, "Terms", "We keep your phone number to ...", "Close")
+    >>> terms.open(); terms.modal
+    True
+    >>> corner = (5, 5)  # beside the card
+    >>> terms.handle(Press(corner)), terms.handle(Release(corner)), terms.modal
+    (None, None, False)
+    >>> toast = Toast(look, "Saved", now=10.0)
+    >>> toast.moving(10.1)  # it animates until it has faded out
+    True
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.ui.input import Input, Press, Release
+from kiosk.ui.kit.button import Button
+from kiosk.ui.kit.card import Card
+from kiosk.ui.kit.motion import progress
+from kiosk.ui.kit.widget import Widget, hits
+from kiosk.ui.look import Look
+
+SCRIM_ALPHA = 150  # of the theme's text colour over the scene: dim enough to put the card first
+TOAST_HOLD_S = 3.0
+
+
+class Modal(Widget):
+    """A card in the middle of the screen with a title, a text (fitted: long terms shrink, then wrap into many
+    lines) and a close button. Closed when built; :meth:`open` shows it."""
+
+    interactive = True
+
+    def __init__(self, look: Look, title: str, text: str, close_label: str, action: str | None = None) -> None:
+        width, height = look.size
+        card = pygame.Rect(0, 0, min(width - 2 * look.space("l"), look.px(1200)), height - 2 * look.space("l"))
+        card.center = (width // 2, height // 2)
+        super().__init__(look, card, action)
+        self.title, self.text = title, text
+        self.is_open = False
+        self._card = Card(look, card)
+        inner = self._card.inner
+        button_height = max(look.px(90), look.min_target)
+        close = pygame.Rect(0, 0, look.px(320), button_height)
+        close.midbottom = inner.midbottom
+        self.close_button = Button(look, close, close_label, "close")
+        self._outside = False  # the press began beside the card
+
+    @property
+    def modal(self) -> bool:
+        return self.is_open
+
+    def area(self) -> pygame.Rect:
+        return pygame.Rect((0, 0), self.look.size) if self.is_open else self.rect
+
+    def targets(self) -> list[pygame.Rect]:
+        return self.close_button.targets() if self.is_open else []
+
+    def open(self) -> None:
+        self.is_open, self.stale = True, True
+
+    def close(self) -> None:
+        self.is_open, self.stale = False, True
+
+    def handle(self, event: Input) -> str | None:
+        if not self.is_open:
+            return None
+        if isinstance(event, Press):
+            self._outside = not self.rect.collidepoint(event.pos)
+            if hits(self.close_button, event.pos):
+                self.close_button.handle(event)
+        elif isinstance(event, Release) and self._outside:
+            self._outside = False
+            if not self.rect.collidepoint(event.pos):
+                self.close()
+                return self.action
+        elif self.close_button.handle(event):
+            self.close()
+            return self.action
+        self.stale = self.stale or self.close_button.stale
+        return None
+
+    def draw(self, screen: pygame.Surface, now: float) -> None:
+        if not self.is_open:
+            return
+        look = self.look
+        scrim = pygame.Surface(screen.get_size())
+        scrim.fill(look.colour["text"])
+        scrim.set_alpha(SCRIM_ALPHA)
+        screen.blit(scrim, (0, 0))
+        self._card.draw(screen, now)
+        inner = self._card.inner
+        title = look.fit(self.title, "title", (inner.width, inner.height // 4), max_lines=2)
+        covered = title.draw(screen, inner, look.colour["text"])
+        gap = look.space("m")
+        room = pygame.Rect(inner.left, covered.bottom + gap, inner.width,
+                           self.close_button.rect.top - gap - covered.bottom - gap)
+        lines = max(1, room.height // max(1, look.px(look.theme.type["body"].size * look.theme.type["body"].line)))
+        body = look.fit(self.text, "body", room.size, max_lines=lines * 2, min_scale=0.6)
+        body.draw(screen, room, look.colour["muted"])
+        self.close_button.draw(screen, now)
+        self.close_button.stale = False
+
+
+class Toast(Widget):
+    """A short note at the bottom centre, from ``now``: it slides in (the theme's ``standard`` duration and
+    ``enter`` easing), stays ``hold_s`` seconds and fades out (``quick``, ``exit``)."""
+
+    def __init__(self, look: Look, text: str, now: float, hold_s: float = TOAST_HOLD_S) -> None:
+        padding = look.space("m")
+        self._face = self._render(look, text, padding)
+        rect = self._face.get_rect(midbottom=(look.size[0] // 2, look.size[1] - look.space("xxl")))
+        super().__init__(look, rect)
+        self.text, self.shown_at, self.hold_s = text, now, hold_s
+        self._gone = False
+
+    @staticmethod
+    def _render(look: Look, text: str, padding: int) -> pygame.Surface:
+        block = look.fit(text, "body", (look.size[0] * 2 // 3, look.size[1] // 4), max_lines=2)
+        width, height = block.size[0] + 2 * padding, block.size[1] + padding
+        face = pygame.Surface((width, height), pygame.SRCALPHA)
+        pygame.draw.rect(face, look.colour["text"], face.get_rect(), border_radius=min(look.radius("l"), height // 2))
+        block.draw(face, face.get_rect(), look.colour["panel"], align="centre", valign="middle")
+        return face
+
+    def area(self) -> pygame.Rect:
+        rise = self.look.space("m")
+        return self.rect.inflate(0, rise).move(0, rise // 2)
+
+    def _leaves_at(self) -> float:
+        return self.shown_at + self.look.theme.durations_ms["standard"] / 1000 + self.hold_s
+
+    def moving(self, now: float) -> bool:
+        return not self._gone
+
+    def draw(self, screen: pygame.Surface, now: float) -> None:
+        look = self.look
+        leaving = now >= self._leaves_at()
+        if leaving:
+            shown = 1 - progress(look, "quick", "exit", self._leaves_at(), now)
+            self._gone = shown <= 0
+        else:
+            shown = progress(look, "standard", "enter", self.shown_at, now)
+        if shown <= 0:
+            return
+        face = self._face.copy()
+        face.set_alpha(round(255 * shown))
+        screen.blit(face, self.rect.move(0, round(look.space("m") * (1 - shown))))

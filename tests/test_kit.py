@@ -1,0 +1,301 @@
+"""The widget kit, drawn for real with pygame (SDL dummy driver) and the shipped fonts and themes: touch
+targets of at least 9 mm, buttons that show a press and fire on release, the language switch, the consent
+checkbox and its modal, progress that reads when nearly empty, a toast that comes and goes, and only changed
+widgets redrawn."""
+
+import itertools
+import math
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk.config import LANGUAGES
+from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+from kiosk.ui.input import Drag, Press, Release
+from kiosk.ui.kit import (
+    Button,
+    Card,
+    ConsentCheckbox,
+    Modal,
+    ProgressBar,
+    ProgressRing,
+    Toast,
+    done_button,
+    language_switch,
+)
+from kiosk.ui.look import Look
+from kiosk.ui.scene import Scene
+
+REPO = Path(__file__).resolve().parents[1]
+EVENING_DIR = REPO / "deploy" / "demo-content" / "evening"
+SCREENS = [(1920, 1080), (1280, 720)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def display():
+    pygame.init()
+    pygame.display.set_mode((1, 1))
+    yield
+    pygame.quit()
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return load_bundle(DEFAULT_DIR)
+
+
+@pytest.fixture
+def look(bundle):
+    return Look(bundle, (1920, 1080))
+
+
+def colour_at(screen, pos):
+    return tuple(screen.get_at(pos))[:3]
+
+
+def near(a, b, tolerance=4):
+    """Colours equal but for the rounding of a smoothed (anti-aliased) edge."""
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def tap(widget, pos):
+    """Press and lift at ``pos``; what the lift fired."""
+    widget.handle(Press(pos))
+    return widget.handle(Release(pos))
+
+
+def consent(look):
+    return ConsentCheckbox(look, pygame.Rect(200, 200, 1000, 220), "I agree to the terms", "consent",
+                           "Read the terms", "Terms", "We keep your phone number. " * 30, "Close")
+
+
+def every_widget(look):
+    """One of each interactive widget, built as small as a careless scene would ask for."""
+    modal = Modal(look, "Terms", "The terms.", "Close")
+    modal.open()
+    tiny = pygame.Rect(10, 10, 12, 12)
+    return [Button(look, tiny, "OK", "ok"), Button(look, tiny, "OK", "ok", "secondary"),
+            Button(look, tiny, "OK", "ok", "quiet"), *language_switch(look, "en"), done_button(look, "en"),
+            consent(look), modal]
+
+
+@pytest.mark.parametrize("size", SCREENS)
+@pytest.mark.parametrize("diagonal", [10.1, 15.6, 32.0])
+def test_every_touch_target_is_at_least_9_mm(bundle, size, diagonal):
+    look = Look(bundle, size, diagonal)
+    px_per_mm = math.hypot(*size) / (diagonal * 25.4)
+    targets = [target for widget in every_widget(look) if widget.interactive for target in widget.targets()]
+    assert len(targets) >= 9
+    for target in targets:
+        assert min(target.size) / px_per_mm >= 9.0, target
+
+
+def test_a_smaller_screen_of_the_same_pixels_needs_bigger_targets(bundle):
+    assert Look(bundle, (1920, 1080), 10.1).min_target > Look(bundle, (1920, 1080), 27).min_target
+
+
+def test_a_button_shows_the_press_and_fires_on_release_over_it(look):
+    screen = pygame.Surface(look.size)
+    button = Button(look, pygame.Rect(300, 300, 400, 100), "Join", "join")
+    button.draw(screen, 0.0)
+    plain = colour_at(screen, (310, 350))
+    assert plain == look.colour["accent"]
+    assert button.handle(Press((500, 350))) is None and button.pressed and button.stale
+    button.draw(screen, 0.0)
+    assert colour_at(screen, (310, 350)) != plain  # the pressed face is visibly darker
+    assert button.handle(Release((500, 350))) == "join"
+    assert not button.pressed
+
+
+def test_sliding_off_a_button_lets_it_go_without_firing(look):
+    button = Button(look, pygame.Rect(300, 300, 400, 100), "Join", "join")
+    button.handle(Press((500, 350)))
+    button.handle(Drag((1500, 900), (1000, 550)))
+    assert not button.pressed
+    button.handle(Drag((520, 340), (-980, -560)))
+    assert button.pressed  # back over it: pressed again
+    button.handle(Drag((1500, 900), (980, 560)))
+    assert button.handle(Release((1500, 900))) is None
+    assert button.handle(Release((500, 350))) is None  # a lift with no press before it fires nothing
+
+
+def test_button_kinds_draw_from_the_theme(bundle):
+    """No colour is the kit's own: the evening theme's buttons are in the evening palette."""
+    for source in (bundle, load_bundle(EVENING_DIR)):
+        look = Look(source, (1920, 1080))
+        screen = pygame.Surface(look.size)
+        for kind, fill in (("primary", "accent"), ("secondary", "panel")):
+            Button(look, pygame.Rect(300, 300, 400, 100), "OK", "ok", kind).draw(screen, 0.0)
+            assert colour_at(screen, (320, 350)) == look.colour[fill]
+    with pytest.raises(ValueError, match="kind"):
+        Button(look, pygame.Rect(0, 0, 100, 100), "OK", "ok", "loud")
+
+
+@pytest.mark.parametrize("current", LANGUAGES)
+def test_the_language_switch_names_each_language_in_itself(look, current):
+    switch = language_switch(look, current)
+    assert [widget.label for widget in switch] == ["Русский", "·", "English", "·", "Norsk"]
+    buttons = [widget for widget in switch if isinstance(widget, Button)]
+    assert [button.action for button in buttons] == [f"lang:{code}" for code in LANGUAGES]
+    assert [button.selected for button in buttons] == [code == current for code in LANGUAGES]
+    rects = [widget.rect for widget in switch]
+    assert all(a.right <= b.left for a, b in itertools.pairwise(rects))  # side by side, no overlap
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["panel"])
+    for widget in switch:
+        widget.draw(screen, 0.0)
+    for button in buttons:  # only the current language is in the accent colour
+        inks = {colour_at(screen, (x, y)) for x in range(button.rect.left, button.rect.right)
+                for y in range(button.rect.top, button.rect.bottom)}
+        assert (look.colour["accent"] in inks) == button.selected
+
+
+class KitScene(Scene):
+    name = "kit"
+
+    def compose(self, screen, now):
+        self.buttons = [*language_switch(self.look, self.view.language), done_button(self.look, "en"),
+                        consent(self.look)]
+
+
+def test_a_scene_redraws_only_the_pressed_button_and_fires_on_release(look):
+    screen = pygame.Surface(look.size)
+    scene = KitScene(look)
+    scene.draw(screen, 0.0)
+    done = next(widget for widget in scene.buttons if widget.action == "done")
+    before = screen.copy()
+    assert scene.handle(Press(done.rect.center)) is None
+    assert scene.moving(0.1)
+    assert scene.refresh(screen, 0.1) == [done.rect]
+    assert not scene.moving(0.2)
+    changed = [(x, y) for x in range(0, look.size[0], 8) for y in range(0, look.size[1], 8)
+               if screen.get_at((x, y)) != before.get_at((x, y))]
+    assert changed and all(done.rect.collidepoint(point) for point in changed)
+    assert scene.handle(Release(done.rect.center)) == "done"
+    scene.refresh(screen, 0.2)
+    assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(before, "RGB")  # the plain face is back
+
+
+def test_a_press_goes_to_the_top_widget_only(look):
+    scene = KitScene(look)
+    scene.draw(pygame.Surface(look.size), 0.0)
+    nb = next(widget for widget in scene.buttons if widget.action == "lang:nb")
+    scene.handle(Press(nb.rect.center))
+    assert [widget for widget in scene.buttons if getattr(widget, "pressed", False)] == [nb]
+    assert scene.handle(Release(nb.rect.center)) == "lang:nb"
+
+
+def test_the_consent_checkbox_toggles_and_opens_its_text_a_tap_away(look):
+    screen = pygame.Surface(look.size)
+    scene = KitScene(look)
+    scene.draw(screen, 0.0)
+    box = scene.buttons[-1]
+    clean = screen.copy()
+    assert tap(scene, box.box.center) == "consent:on" and box.checked
+    scene.refresh(screen, 0.1)
+    assert colour_at(screen, (box.box.left + 4, box.box.centery)) == look.colour["accent"]
+    assert tap(scene, box.label_rect.center) == "consent:off" and not box.checked
+    scene.refresh(screen, 0.2)
+    assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(clean, "RGB")
+
+    assert tap(scene, box.link.rect.center) is None
+    assert box.terms.is_open and box.modal
+    scene.refresh(screen, 0.3)
+    corner = (5, 5)
+    assert colour_at(screen, corner) != colour_at(clean, corner)  # the scene is dimmed under the modal
+    done = next(widget for widget in scene.buttons if widget.action == "done")
+    assert tap(scene, done.rect.center) is None  # the modal takes all input: Done under it is not hit
+    assert not box.checked
+    close = box.terms.close_button
+    assert tap(scene, close.rect.center) is None
+    assert not box.terms.is_open
+    scene.refresh(screen, 0.4)
+    assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(clean, "RGB")
+
+
+def test_a_modal_closes_by_its_button_or_a_tap_beside_it_and_fires_its_action(look):
+    modal = Modal(look, "Terms", "The terms.", "Close", action="terms_read")
+    assert tap(modal, modal.rect.center) is None  # closed: it takes nothing
+    modal.open()
+    assert tap(modal, modal.rect.center) is None and modal.is_open  # a tap on the card keeps it open
+    assert tap(modal, modal.close_button.rect.center) == "terms_read" and not modal.is_open
+    modal.open()
+    assert tap(modal, (3, 3)) == "terms_read" and not modal.is_open
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_a_modal_fits_long_terms_in_its_card(bundle, size):
+    look = Look(bundle, size)
+    screen = pygame.Surface(size)
+    screen.fill(look.colour["background_top"])
+    modal = Modal(look, "Условия", "Мы храним ваш номер телефона. " * 60, "Закрыть")
+    modal.open()
+    modal.draw(screen, 0.0)
+    below_card = (modal.rect.centerx, min(size[1] - 1, modal.rect.bottom + look.space("m") * 2))
+    assert colour_at(screen, below_card) != look.colour["background_top"]  # dimmed
+    inks = {colour_at(screen, (x, y)) for x in range(modal.rect.left, modal.rect.right, 3)
+            for y in range(modal.rect.top, modal.close_button.rect.top, 3)}
+    assert look.colour["muted"] in inks or any(ink != look.colour["panel"] for ink in inks)
+
+
+def test_a_nearly_empty_bar_still_shows_a_dot_of_progress(look):
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["panel"])
+    empty = ProgressBar(look, pygame.Rect(100, 100, 1000, 30), 0)
+    nearly = ProgressBar(look, pygame.Rect(100, 200, 1000, 30), 0.004)
+    half = ProgressBar(look, pygame.Rect(100, 300, 1000, 30), 0.5)
+    for bar in (empty, nearly, half):
+        bar.draw(screen, 0.0)
+    assert colour_at(screen, (115, 115)) == look.colour["line"]  # the empty track is there
+    assert colour_at(screen, (115, 215)) == look.colour["accent"]  # 0.4 % shows as a full dot
+    assert colour_at(screen, (135, 215)) == look.colour["line"]
+    assert colour_at(screen, (590, 315)) == look.colour["accent"] and colour_at(screen, (610, 315)) == look.colour[
+        "line"]
+    assert ProgressBar(look, pygame.Rect(0, 0, 100, 10), 7).value == 1.0
+
+
+def test_a_nearly_empty_ring_still_shows_an_arc_from_twelve_o_clock(look):
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["panel"])
+    rect = pygame.Rect(100, 100, 300, 300)
+    ring = ProgressRing(look, rect, 0.005)
+    ring.draw(screen, 0.0)
+    top = (rect.centerx + ring.thickness // 2, rect.top + ring.thickness // 2)
+    assert near(colour_at(screen, top), look.colour["accent"])
+    before_twelve = (rect.centerx - ring.thickness, rect.top + ring.thickness // 2)
+    assert near(colour_at(screen, before_twelve), look.colour["line"])  # anticlockwise of twelve: the track
+    nine = (rect.left + ring.thickness // 2, rect.centery)
+    assert near(colour_at(screen, nine), look.colour["line"])
+    ProgressRing(look, rect, 1.0).draw(screen, 0.0)
+    assert near(colour_at(screen, nine), look.colour["accent"])
+
+
+def test_a_card_is_a_panel_with_a_shadow_below(look):
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["background_top"])
+    card = Card(look, pygame.Rect(400, 300, 600, 400))
+    card.draw(screen, 0.0)
+    assert colour_at(screen, card.rect.center) == look.colour["panel"]
+    below = (card.rect.centerx, card.rect.bottom + look.px(6))
+    assert colour_at(screen, below) != look.colour["background_top"]  # the shadow
+    assert card.area().contains(card.rect)
+
+
+def test_a_toast_slides_in_stays_and_leaves_the_scene_as_it_was(look):
+    screen = pygame.Surface(look.size)
+    scene = KitScene(look)
+    scene.draw(screen, 0.0)
+    clean = screen.copy()
+    toast = Toast(look, "Saved", now=1.0, hold_s=2.0)
+    scene.buttons.append(toast)
+    assert scene.moving(1.0)
+    scene.refresh(screen, 1.0)
+    inside = (toast.rect.left + look.px(40), toast.rect.top + 3)
+    assert colour_at(screen, inside) == colour_at(clean, inside)  # not there yet
+    scene.refresh(screen, 2.0)
+    assert colour_at(screen, inside) == look.colour["text"]
+    for now in (3.3, 3.5, 4.0):  # it fades out after its hold
+        scene.refresh(screen, now)
+    assert not scene.moving(4.1)
+    assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(clean, "RGB")
