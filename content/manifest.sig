@@ -1,1 +1,1 @@
-yOeP1P+ChrK7nkRr1BM6AJ4MQKVi8f/MMYlnfGBGrE25BpqEPii4+/fDgyI9oNU+KheXycM79pedwyDfEVuTBQ==
+rzmSjbInKLguyeMg9BNPltTChGowiPMgobTPtiCvCHxtyBNdMUsDPeyXAPd3KdKlGCqQ3Pmdsz+F/zcP0cuhDA==

@@ -18,12 +18,15 @@ from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.content.serve import serve_in_background
 from tests.helpers import REPO, write_config
 
+SHIPPED_VERSION = json.loads((DEFAULT_DIR / "manifest.json").read_text())["version"]
+SHIPPED_FILES = len(json.loads((DEFAULT_DIR / "manifest.json").read_text())["files"])
+
 
 def test_shipped_bundle_is_signed_with_the_development_key(capsys):
     public = (REPO / "deploy" / "content-dev.pub").read_text().strip()
     assert main(["content", "validate", str(DEFAULT_DIR), "--public-key", public]) == 0
-    assert "version 1" in capsys.readouterr().out
-    assert mf.load_verified(DEFAULT_DIR, keys.public_key(public)).version == 1
+    assert f"version {SHIPPED_VERSION}," in capsys.readouterr().out
+    assert mf.load_verified(DEFAULT_DIR, keys.public_key(public)).version == SHIPPED_VERSION
 
 
 def test_keygen_pack_sign_validate(tmp_path, capsys):
@@ -40,7 +43,8 @@ def test_keygen_pack_sign_validate(tmp_path, capsys):
     assert main(["content", "sign", str(folder), "--key", str(key)]) == 0
     capsys.readouterr()
     assert main(["content", "validate", str(folder), "--public-key", public]) == 0
-    assert "version 12, expires 2031-01-01T00:00:00+00:00, 4 files, signature verified" in capsys.readouterr().out
+    assert (f"version 12, expires 2031-01-01T00:00:00+00:00, {SHIPPED_FILES} files, signature verified"
+            in capsys.readouterr().out)
     (folder / "tiers.json").write_text('[{"key": "silver", "threshold": 0}]')
     assert main(["content", "validate", str(folder), "--public-key", public]) == 2
     assert "tiers.json" in capsys.readouterr().err
@@ -145,7 +149,7 @@ def test_start_log_names_where_the_content_came_from(tmp_path, caplog):
         assert choose(library, "", str(folder)).path == folder
         assert choose(library, "", "").path == DEFAULT_DIR
     assert caplog.messages == [f"content: unversioned from {folder} ([content] dir)",
-                               f"content: version 1 from {DEFAULT_DIR} (built-in)"]
+                               f"content: version {SHIPPED_VERSION} from {DEFAULT_DIR} (built-in)"]
 
 
 def test_screenshots_render_the_same_every_time(tmp_path):

@@ -36,7 +36,9 @@ def signed(tmp_path, key):
 def test_a_signed_bundle_verifies(signed, key):
     manifest = mf.load_verified(signed, key.public_key())
     assert manifest.version == 5
-    assert set(manifest.files) == {"strings.json", "theme.json", "tiers.json", "demo_members.json"}
+    assert set(manifest.files) == {str(p.relative_to(signed)) for p in signed.rglob("*")
+                                   if p.is_file() and p.name not in ("manifest.json", "manifest.sig")}
+    assert {"strings.json", "theme.json", "catalogue/top-01.png"} <= set(manifest.files)
     mf.check_update(manifest, 4, NOW)
     mf.check_update(manifest, None, NOW)
 

@@ -18,7 +18,7 @@ from kiosk import keys
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import Bundle, load_bundle
 from kiosk.content.images import check_image, is_image
-from kiosk.content.schemas import FileFaults, read_json, registered
+from kiosk.content.schemas import FileFaults, registered
 from kiosk.exc import ContentError
 
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -84,8 +84,7 @@ def _schema_problems(folder: Path) -> list[str]:
             faulty.add(schema.name)
             continue
         try:
-            parsed[schema.name] = schema.check(read_json(file, schema.max_bytes), file,
-                                               {name: parsed[name] for name in schema.requires})
+            parsed[schema.name] = schema.parse(folder, parsed)
         except FileFaults as found:
             problems += found.faults
             faulty.add(schema.name)

@@ -52,6 +52,15 @@ class FileSchema:
     check: Callable[[Any, Path, Parsed], Any]
     max_bytes: int = JSON_CAP
     requires: tuple[str, ...] = ()
+    optional: bool = False
+    """An optional file may be left out of a bundle: it is then None (the feature that reads it is not offered)."""
+
+    def parse(self, folder: Path, parsed: Parsed) -> Any:
+        """This file of the bundle in ``folder``, checked and converted (None if optional and absent)."""
+        file = folder / self.name
+        if self.optional and not file.exists() and not file.is_symlink():
+            return None
+        return self.check(read_json(file, self.max_bytes), file, {name: parsed[name] for name in self.requires})
 
 
 REGISTRY: dict[str, FileSchema] = {}
@@ -96,9 +105,7 @@ def parse_all(folder: Path, *, media: bool = True) -> dict[str, Any]:
     the generic checks of the files no schema names (:func:`check_media`)."""
     parsed: dict[str, Any] = {}
     for schema in registered().values():
-        file = folder / schema.name
-        data = read_json(file, schema.max_bytes)
-        parsed[schema.name] = schema.check(data, file, {name: parsed[name] for name in schema.requires})
+        parsed[schema.name] = schema.parse(folder, parsed)
     if media:
         check_media(folder)
     return parsed
