@@ -12,18 +12,24 @@ import pytest
 
 from kiosk.config import LANGUAGES
 from kiosk.content.bundle import DEFAULT_DIR, load_bundle
-from kiosk.ui.input import Drag, Press, Release
+from kiosk.content.theme import missing_glyphs
+from kiosk.ui.input import Drag, Key, Press, Release, Text
 from kiosk.ui.kit import (
+    PHONE_CHARACTERS,
     Button,
     Card,
     ConsentCheckbox,
+    Keyboard,
     Modal,
     ProgressBar,
     ProgressRing,
+    TextField,
     Toast,
     done_button,
     language_switch,
+    phone_pad,
 )
+from kiosk.ui.kit.keyboard import BACKSPACE, LAYOUT_NAMES, SHIFT, SPACE
 from kiosk.ui.look import Look
 from kiosk.ui.scene import Scene
 
@@ -75,9 +81,15 @@ def every_widget(look):
     modal = Modal(look, "Terms", "The terms.", "Close")
     modal.open()
     tiny = pygame.Rect(10, 10, 12, 12)
+    field = TextField(look, tiny, "Email")
+    keyboards = []
+    for layout in ("latin", "cyrillic", "symbols"):  # a keyboard squeezed into a strip: it grows to fit its keys
+        keyboard = Keyboard(look, pygame.Rect(0, look.size[1] - 100, look.size[0] // 2, 100), field)
+        keyboard.layout = layout
+        keyboards.append(keyboard)
     return [Button(look, tiny, "OK", "ok"), Button(look, tiny, "OK", "ok", "secondary"),
             Button(look, tiny, "OK", "ok", "quiet"), *language_switch(look, "en"), done_button(look, "en"),
-            consent(look), modal]
+            consent(look), modal, field, *keyboards, phone_pad(look, pygame.Rect(0, 0, 100, 100), field)]
 
 
 @pytest.mark.parametrize("size", SCREENS)
@@ -86,7 +98,7 @@ def test_every_touch_target_is_at_least_9_mm(bundle, size, diagonal):
     look = Look(bundle, size, diagonal)
     px_per_mm = math.hypot(*size) / (diagonal * 25.4)
     targets = [target for widget in every_widget(look) if widget.interactive for target in widget.targets()]
-    assert len(targets) >= 9
+    assert len(targets) >= 9 + 3 * 30 + 12
     for target in targets:
         assert min(target.size) / px_per_mm >= 9.0, target
 
@@ -208,7 +220,9 @@ def test_the_consent_checkbox_toggles_and_opens_its_text_a_tap_away(look):
     assert tap(scene, done.rect.center) is None  # the modal takes all input: Done under it is not hit
     assert not box.checked
     close = box.terms.close_button
-    assert tap(scene, close.rect.center) is None
+    scene.handle(Press(close.rect.center))
+    assert scene.refresh(screen, 0.35) == [close.rect]  # the pressed close button alone is redrawn
+    assert scene.handle(Release(close.rect.center)) is None
     assert not box.terms.is_open
     scene.refresh(screen, 0.4)
     assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(clean, "RGB")
@@ -299,3 +313,108 @@ def test_a_toast_slides_in_stays_and_leaves_the_scene_as_it_was(look):
         scene.refresh(screen, now)
     assert not scene.moving(4.1)
     assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(clean, "RGB")
+
+
+def keyboard_with_field(look, language="en", **kwargs):
+    field = TextField(look, pygame.Rect(100, 100, 900, 110), "Email", **kwargs)
+    keyboard = Keyboard(look, pygame.Rect(0, look.size[1] - 480, look.size[0], 480), field, language=language)
+    return keyboard, field
+
+
+def type_keys(keyboard, *values):
+    for value in values:
+        key = keyboard.key(value)
+        assert tap(keyboard, key.rect.center) is None
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_the_keyboard_types_every_letter_digit_and_sign_in_each_layout(bundle, size):
+    look = Look(bundle, size)
+    keyboard, field = keyboard_with_field(look)
+    assert keyboard.layouts == ("latin", "cyrillic", "symbols")
+    latin = "qwertyuiopåasdfghjkløæzxcvbnm"
+    type_keys(keyboard, *latin)
+    assert field.text == latin
+    field.clear()
+    for letter in latin:  # shift: one capital, then small letters again
+        type_keys(keyboard, SHIFT, letter)
+    type_keys(keyboard, "q", SPACE, "@", ".")
+    assert field.text == latin.upper() + "q @."
+    field.clear()
+    type_keys(keyboard, "cyrillic")
+    assert keyboard.layout == "cyrillic"
+    cyrillic = "йцукенгшщзхъфывапролджэёячсмитьбю"
+    assert sorted(cyrillic) == sorted("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+    type_keys(keyboard, *cyrillic, SHIFT, "ё")
+    assert field.text == cyrillic + "Ё"
+    field.clear()
+    type_keys(keyboard, "symbols", *"1234567890@.-+_", BACKSPACE, "latin", "a")
+    assert field.text == "1234567890@.-+a"
+    assert keyboard.layout == "latin"
+
+
+def test_the_keyboard_opens_in_the_shoppers_script(look):
+    assert Keyboard(look, pygame.Rect(0, 600, 1920, 480), TextField(look, pygame.Rect(0, 0, 9, 9)),
+                    language="ru").layout == "cyrillic"
+    assert keyboard_with_field(look, "nb")[0].layout == "latin"
+
+
+def test_a_field_takes_what_it_allows_up_to_its_length_and_can_be_cleared(look):
+    keyboard, field = keyboard_with_field(look, max_length=5, allowed="abc")
+    type_keys(keyboard, "a", "x", "b", "c", "c", "a", "b")
+    assert field.text == "abcca"
+    field.handle(Key("backspace"))
+    field.handle(Text("b"))
+    assert field.text == "abccb"
+    field.focus(False)
+    field.handle(Text("a"))  # a field not focused takes no typing
+    assert field.text == "abccb"
+    field.clear()
+    assert field.text == "" and field.stale
+
+
+def test_the_phone_pad_types_a_phone_number(look):
+    field = TextField(look, pygame.Rect(100, 100, 700, 110), "Phone", allowed=PHONE_CHARACTERS)
+    pad = phone_pad(look, pygame.Rect(1000, 200, 800, 800), field)
+    assert [key.value for key in pad.keys] == [*"123456789+0", BACKSPACE]
+    assert all(key.rect.width <= key.rect.height * 1.6 + 1 for key in pad.keys)
+    type_keys(pad, "+", *"4791234567", BACKSPACE, "8")
+    assert field.text == "+4791234568"
+
+
+def test_a_pressed_key_is_the_only_thing_redrawn_and_the_caret_follows_the_text(look):
+    screen = pygame.Surface(look.size)
+    keyboard, field = keyboard_with_field(look)
+
+    class Form(Scene):
+        name = "form"
+
+        def compose(self, screen, now):
+            self.buttons = [field, keyboard]
+
+    scene = Form(look)
+    scene.draw(screen, 0.0)
+    caret_before = [x for x in range(field.rect.left, field.rect.right) if colour_at(screen, (x, field.rect.centery))
+                    == look.colour["accent"] and x > field.rect.left + look.px(6)]
+    key = keyboard.key("k")
+    scene.handle(Press(key.rect.center))
+    assert scene.refresh(screen, 0.1) == [key.rect]
+    assert colour_at(screen, (key.rect.left + 6, key.rect.top + 12)) != look.colour["panel"]  # shows pressed
+    scene.handle(Release(key.rect.center))
+    redrawn = scene.refresh(screen, 0.2)
+    assert set(map(tuple, redrawn)) == {tuple(field.rect), tuple(key.rect)}
+    assert colour_at(screen, (key.rect.left + 6, key.rect.top + 12)) == look.colour["panel"]
+    caret_after = [x for x in range(field.rect.left, field.rect.right) if colour_at(screen, (x, field.rect.centery))
+                   == look.colour["accent"] and x > field.rect.left + look.px(6)]
+    assert caret_before and caret_after and min(caret_after) > min(caret_before)  # moved right, past the "k"
+    scene.handle(Press(keyboard.key(SHIFT).rect.center))
+    scene.handle(Release(keyboard.key(SHIFT).rect.center))
+    assert scene.refresh(screen, 0.3) == [keyboard.rect]  # every label changes case: the whole keyboard
+
+
+@pytest.mark.parametrize("theme_dir", [DEFAULT_DIR, EVENING_DIR])
+def test_every_key_label_has_its_glyphs_in_the_theme(theme_dir):
+    look = Look(load_bundle(theme_dir), (1920, 1080))
+    letters = "qwertyuiopåasdfghjkløæzxcvbnmйцукенгшщзхъфывапролджэёячсмитьбю1234567890@.-+_"
+    assert missing_glyphs(look.font("title"), letters + letters.upper()) == []
+    assert missing_glyphs(look.font("label"), "".join(LAYOUT_NAMES.values())) == []

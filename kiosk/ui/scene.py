@@ -59,8 +59,8 @@ class Scene:
 
     def refresh(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         """Redraw the widgets that changed (pressed, toggled, opened) or move; return the rectangles redrawn."""
-        return [self._paint(screen, widget, now) for widget in self._in_drawing_order()
-                if widget.stale or widget.moving(now)]
+        return [rect for widget in self._in_drawing_order() if widget.stale or widget.moving(now)
+                for rect in self._paint(screen, widget, now)]
 
     def moving(self, now: float) -> bool:
         """Whether a widget needs drawing: the scene is drawn every frame while this is true."""
@@ -69,17 +69,21 @@ class Scene:
     def _in_drawing_order(self) -> list[Widget]:
         return sorted(self.buttons, key=lambda widget: widget.modal)  # an open modal over everything else
 
-    def _paint(self, screen: pygame.Surface, widget: Widget, now: float) -> pygame.Rect:
-        """Draw ``widget`` over what was under it (kept from when it was first drawn there)."""
+    def _paint(self, screen: pygame.Surface, widget: Widget, now: float) -> list[pygame.Rect]:
+        """Draw ``widget`` over what was under it (kept from when it was first drawn there), or only its parts
+        that changed; return what was drawn."""
         area = widget.area().clip(screen.get_rect())
         old_area, under = self._under.get(widget, (None, None))
-        if under is not None:
-            screen.blit(under, old_area)
-        if under is None or old_area != area:
-            self._under[widget] = (area, screen.subsurface(area).copy())
-        widget.draw(screen, now)
+        parts = widget.redraw(screen, now) if old_area == area else None
+        if parts is None:
+            if under is not None:
+                screen.blit(under, old_area)
+            if under is None or old_area != area:
+                self._under[widget] = (area, screen.subsurface(area).copy())
+            widget.draw(screen, now)
+            parts = [area.union(old_area) if old_area is not None else area]
         widget.stale = False
-        return area.union(old_area) if old_area is not None else area
+        return parts
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         raise NotImplementedError

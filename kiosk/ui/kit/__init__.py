@@ -1,4 +1,5 @@
-"""The widget kit: buttons, the language switch, cards, progress, modal and toast, the consent checkbox.
+"""The widget kit: buttons, the language switch, cards, progress, modal and toast, the consent checkbox, text
+fields with the on-screen keyboard and the phone pad.
 
 Every widget takes the :class:`~kiosk.ui.look.Look` and a rectangle, draws itself from the theme's tokens
 (colours, type styles, spacing, radii, motion) and, if interactive, has touch targets of at least 9 mm on
@@ -32,9 +33,12 @@ changed. A press shows a button pressed; lifting the finger over it fires its ac
 from kiosk.ui.kit.button import Button, Separator, done_button, language_switch
 from kiosk.ui.kit.card import Card
 from kiosk.ui.kit.consent import ConsentCheckbox
+from kiosk.ui.kit.field import PHONE_CHARACTERS, TextField
+from kiosk.ui.kit.keyboard import Keyboard, phone_pad
 from kiosk.ui.kit.overlay import Modal, Toast
 from kiosk.ui.kit.progress import ProgressBar, ProgressRing
 from kiosk.ui.kit.widget import Label, Widget, grow
 
-__all__ = ["Button", "Card", "ConsentCheckbox", "Label", "Modal", "ProgressBar", "ProgressRing", "Separator",
-           "Toast", "Widget", "done_button", "grow", "language_switch"]
+__all__ = ["PHONE_CHARACTERS", "Button", "Card", "ConsentCheckbox", "Keyboard", "Label", "Modal", "ProgressBar",
+           "ProgressRing", "Separator", "TextField", "Toast", "Widget", "done_button", "grow", "language_switch",
+           "phone_pad"]

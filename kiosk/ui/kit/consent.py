@@ -84,6 +84,9 @@ class ConsentCheckbox(Widget):
         self.stale = self.stale or self.link.stale or self.terms.stale
         return None
 
+    def redraw(self, screen: pygame.Surface, now: float) -> list[pygame.Rect] | None:
+        return self.terms.redraw(screen, now) if self.terms.is_open else None
+
     def draw(self, screen: pygame.Surface, now: float) -> None:
         look, colour = self.look, self.look.colour
         radius = look.radius("s")

@@ -21,6 +21,8 @@ and leaves the scene as it was.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pygame
 
 from kiosk.ui.input import Input, Press, Release
@@ -28,7 +30,7 @@ from kiosk.ui.kit.button import Button
 from kiosk.ui.kit.card import Card
 from kiosk.ui.kit.motion import progress
 from kiosk.ui.kit.widget import Widget, hits
-from kiosk.ui.look import Look
+from kiosk.ui.look import Colour, Look
 
 SCRIM_ALPHA = 150  # of the theme's text colour over the scene: dim enough to put the card first
 TOAST_HOLD_S = 3.0
@@ -54,6 +56,7 @@ class Modal(Widget):
         close.midbottom = inner.midbottom
         self.close_button = Button(look, close, close_label, "close")
         self._outside = False  # the press began beside the card
+        self._face: pygame.Surface | None = None
 
     @property
     def modal(self) -> bool:
@@ -89,26 +92,58 @@ class Modal(Widget):
         self.stale = self.stale or self.close_button.stale
         return None
 
+    def redraw(self, screen: pygame.Surface, now: float) -> list[pygame.Rect] | None:
+        """Only the close button, when only it changed (pressed): it sits on the card's opaque panel."""
+        button = self.close_button
+        if not (self.is_open and button.stale):
+            return None
+        screen.fill(self.look.colour["panel"], button.rect)
+        button.draw(screen, now)
+        button.stale = False
+        return [button.rect]
+
     def draw(self, screen: pygame.Surface, now: float) -> None:
         if not self.is_open:
             return
-        look = self.look
-        scrim = pygame.Surface(screen.get_size())
-        scrim.fill(look.colour["text"])
-        scrim.set_alpha(SCRIM_ALPHA)
-        screen.blit(scrim, (0, 0))
-        self._card.draw(screen, now)
-        inner = self._card.inner
-        title = look.fit(self.title, "title", (inner.width, inner.height // 4), max_lines=2)
-        covered = title.draw(screen, inner, look.colour["text"])
-        gap = look.space("m")
-        room = pygame.Rect(inner.left, covered.bottom + gap, inner.width,
-                           self.close_button.rect.top - gap - covered.bottom - gap)
-        lines = max(1, room.height // max(1, look.px(look.theme.type["body"].size * look.theme.type["body"].line)))
-        body = look.fit(self.text, "body", room.size, max_lines=lines * 2, min_scale=0.6)
-        body.draw(screen, room, look.colour["muted"])
+        if self._face is None:  # the text is set once, on first opening: fitting long terms takes a while
+            self._face = self._render()
+        screen.blit(_scrim(screen.get_size(), self.look.colour["text"]), (0, 0))
+        screen.blit(self._face, self._card.area())
         self.close_button.draw(screen, now)
         self.close_button.stale = False
+
+    def _render(self) -> pygame.Surface:
+        """The card with its title and text, on a surface the size of the card's area (with its shadow)."""
+        look, card = self.look, self._card
+        area = card.area()
+        face = pygame.Surface(area.size, pygame.SRCALPHA)
+        offset = (-area.left, -area.top)
+        card.rect.move_ip(offset)
+        card.inner.move_ip(offset)
+        try:
+            card.draw(face, 0.0)
+            inner = card.inner
+            title = look.fit(self.title, "title", (inner.width, inner.height // 4), max_lines=2)
+            covered = title.draw(face, inner, look.colour["text"])
+            gap = look.space("m")
+            bottom = self.close_button.rect.top + offset[1] - gap
+            room = pygame.Rect(inner.left, covered.bottom + gap, inner.width, bottom - covered.bottom - gap)
+            body_style = look.theme.type["body"]
+            lines = max(1, room.height // max(1, look.px(body_style.size * body_style.line)))
+            body = look.fit(self.text, "body", room.size, max_lines=lines * 2, min_scale=0.6)
+            body.draw(face, room, look.colour["muted"])
+        finally:
+            card.rect.move_ip(-offset[0], -offset[1])
+            card.inner.move_ip(-offset[0], -offset[1])
+        return face
+
+
+@lru_cache(maxsize=4)
+def _scrim(size: tuple[int, int], colour: Colour) -> pygame.Surface:
+    scrim = pygame.Surface(size)
+    scrim.fill(colour)
+    scrim.set_alpha(SCRIM_ALPHA)
+    return scrim
 
 
 class Toast(Widget):

@@ -44,6 +44,11 @@ class Widget:
     def draw(self, screen: pygame.Surface, now: float) -> None:
         raise NotImplementedError
 
+    def redraw(self, screen: pygame.Surface, now: float) -> list[pygame.Rect] | None:
+        """Redraw only the parts that changed, over themselves, and return them; None (the default): the scene
+        redraws the whole widget over what was under it. A keyboard redraws just the key pressed."""
+        return None
+
     def handle(self, event: Input) -> str | None:
         """React to input; the action it fires, if any. A Press reaches only the widget it hits (see
         :meth:`Scene.handle`); drags and releases reach every widget, so a held one can let go."""
