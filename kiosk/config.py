@@ -152,6 +152,7 @@ class NfcSettings:
         "an http(s) URL with one {token} (the one-time session), or empty to turn phone join off", _join_url,
     )
     join_tag: bool = _setting(True, "true or false")
+    join_wait_s: float = _setting(180.0, "seconds from 30 to 3600", lambda v: 30 <= v <= 3600)
 
 
 @dataclass(frozen=True)

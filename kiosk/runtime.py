@@ -22,7 +22,9 @@ from kiosk.clock import clock_synced
 from kiosk.config import Settings
 from kiosk.content.bundle import Bundle
 from kiosk.content.library import Library, Trial
+from kiosk.core.events import new_ulid
 from kiosk.core.flow import Call, Event, Step
+from kiosk.core.messages import JoinOffered
 from kiosk.core.screen_power import ScreenPower
 from kiosk.core.session import SessionMachine
 from kiosk.devices.parts import KioskParts
@@ -61,7 +63,10 @@ class Runtime:
         self.reader: TapReader | None = None
         self.reader_ok: bool | None = None
         self.last_tap_at: float | None = None
+        self.next_session_id = new_ulid()  # the id of the session the next tap (or a phone on the QR code) starts
         self.join_token = new_join_token()
+        self.join_expires_at = 0.0  # monotonic; the backend forgets the token then
+        self.join_failed = False  # the backend did not take the token: no QR code leads to a dead page
         self.restart_requested = False
         self.running = False
         self.parts: KioskParts
@@ -111,7 +116,8 @@ class Runtime:
         if enter and spec is not None and spec.on_enter is not None:
             spec.on_enter(self)
         source = ViewSource(self.machine.language, self.machine.member, self.bundle.tiers, self.join_url(),
-                            self.reader_ok is not False)
+                            self.reader_ok is not False, credential_kind=self.machine.credential.kind
+                            if self.machine.credential else None, held_until=self.machine.held_until)
         try:
             view = spec.view(source) if spec else None
         except Exception:
@@ -154,12 +160,22 @@ class Runtime:
         return buffer.getvalue(), self.ui.screen.get_size()
 
     def join_url(self) -> str | None:
-        return join_url(self.settings.nfc.join_url, self.join_token)
+        return None if self.join_failed else join_url(self.settings.nfc.join_url, self.join_token)
 
     def new_join_token(self) -> None:
-        self.join_token = new_join_token()
+        """A fresh token, offered to the backend for the session on screen (or the one the next tap starts):
+        single use, alive ``[nfc] join_wait_s``. The offer runs on a worker; :class:`JoinOffered` answers it."""
+        token = self.join_token = new_join_token()
+        self.join_failed = False
+        wait_s = self.settings.nfc.join_wait_s
+        self.join_expires_at = time.monotonic() + wait_s
         if self.reader:
             self.reader.set_join_url(self.join_token, self.join_url())
+        if not self.settings.nfc.join_url:
+            return
+        kiosk_id, session_id = self.settings.kiosk.id, self.machine.session_id or self.next_session_id
+        self.call(Call(run=lambda backend: backend.offer_join(token, kiosk_id, session_id, int(wait_s)),
+                       reply=lambda result, error: JoinOffered(token, session_id, error is None)))
 
     def restart(self) -> None:
         self.restart_requested = True

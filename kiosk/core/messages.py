@@ -81,5 +81,14 @@ class ContentProgress:
 
 
 @dataclass(frozen=True)
+class JoinOffered:
+    """The backend's answer to the kiosk's offer of the join token ``token`` for ``session_id``."""
+
+    token: str
+    session_id: str
+    ok: bool
+
+
+@dataclass(frozen=True)
 class Stop:
     reason: str

@@ -59,6 +59,7 @@ class SessionMachine:
         self.suspended: str | None = None  # why taps are refused (e.g. "maintenance"), None when in service
         self._scene_since = 0.0
         self._last_activity = 0.0
+        self._held_until = 0.0  # a scene that waits for something outside (a phone signing up) keeps the session
         self._attract_language = language  # chosen on the attract screen, for the session a tap starts there
         self._shopper: _Shopper | None = None
 
@@ -142,6 +143,16 @@ class SessionMachine:
         """Any touch keeps the session alive."""
         self._last_activity = now
 
+    def hold(self, until: float) -> None:
+        """Keep the session on the current scene until ``until`` even without a touch (the join screen waits
+        for a phone signing up longer than the idle timeout); leaving the scene ends the hold."""
+        self._held_until = until
+
+    @property
+    def held_until(self) -> float | None:
+        """Until when the current scene waits (see :meth:`hold`), None when it does not."""
+        return self._held_until or None
+
     def done(self, now: float) -> Step:
         """The shopper pressed "done": say goodbye, then forget them."""
         if self._shopper is None:
@@ -183,7 +194,7 @@ class SessionMachine:
                 self._attract_language = self.default_language
                 return Step(self.scene)  # redrawn in the default language
             return Step()
-        if now - self._last_activity >= self.idle_timeout_s:
+        if now >= self._idle_end():
             events = self._end("idle_timeout", now)
             self._enter(ATTRACT, now)
             return Step(ATTRACT, events)
@@ -196,7 +207,7 @@ class SessionMachine:
         """The next time at which :meth:`tick` may change something, or None if only input can."""
         if self.scene in (GOODBYE, FAILSAFE):
             return self._scene_end()
-        idle_end = self._last_activity + self.idle_timeout_s
+        idle_end = self._idle_end()
         if self._shopper is None:
             if (self.scene != ATTRACT and not self.suspended) or self._attract_language != self.default_language:
                 return idle_end
@@ -205,6 +216,9 @@ class SessionMachine:
             return min(idle_end, self._scene_since + self.celebrate_s)
         return idle_end
 
+    def _idle_end(self) -> float:
+        return max(self._last_activity + self.idle_timeout_s, self._held_until)
+
     def _scene_end(self) -> float:
         return self._scene_since + (self.goodbye_s if self.scene == GOODBYE else self.failsafe_s)
 
@@ -212,6 +226,7 @@ class SessionMachine:
         self.scene = scene
         self._scene_since = now
         self._last_activity = now
+        self._held_until = 0.0
 
     def _end(self, reason: str, now: float) -> list[Event]:
         shopper, self._shopper = self._shopper, None

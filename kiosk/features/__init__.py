@@ -8,6 +8,7 @@ from __future__ import annotations
 from kiosk.features.base import Feature
 from kiosk.features.content import Content
 from kiosk.features.device import Device
+from kiosk.features.join import Join
 from kiosk.features.maintenance import Maintenance
 from kiosk.features.stylist import Stylist
 from kiosk.features.welcome import Welcome
@@ -15,5 +16,4 @@ from kiosk.features.welcome import Welcome
 
 def default_features() -> list[Feature]:
     """The features the kiosk runs, in the order they see each loop turn."""
-    return [Welcome(), Maintenance(), Content(), Device(), Stylist()]
-
+    return [Welcome(), Join(), Maintenance(), Content(), Device(), Stylist()]

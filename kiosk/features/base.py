@@ -44,6 +44,8 @@ class ViewSource:
     tiers: tuple[Tier, ...]
     join_url: str | None
     reader_ok: bool
+    credential_kind: str | None = None  # how the shopper on screen came: a card, the loyalty app, a phone_join
+    held_until: float | None = None  # monotonic time until which the scene waits (see SessionMachine.hold)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class Context(Protocol):
     content_library: Library
     crashed_trial: Trial | None  # the content switch a crash interrupted, rolled back at this start
     reader_ok: bool | None  # None: no NFC reader configured, or not reported yet
+    next_session_id: str  # the id of the session the next tap starts; join tokens on the attract screen name it
+    join_token: str
+    join_expires_at: float  # monotonic time when the backend forgets the join token
+    join_failed: bool  # the backend refused or missed the join token's offer: no QR code is shown
     last_tap_at: float | None  # Unix time of the last tap, for telemetry
 
     def post(self, message: object) -> None:
@@ -103,7 +109,8 @@ class Context(Protocol):
         """The one-time sign-up URL of the current join token (None without a configured join URL)."""
 
     def new_join_token(self) -> None:
-        """Retire the join token: the next shopper gets a fresh URL (tag and QR code)."""
+        """Retire the join token for a fresh one (tag and QR code), offered to the backend for the session on
+        screen, or the one the next tap starts."""
 
     def restart(self) -> None:
         """Stop the loop and start afresh in the same process slot."""

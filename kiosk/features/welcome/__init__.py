@@ -12,6 +12,7 @@ from typing import Any
 from kiosk.core import messages as msg
 from kiosk.core import session
 from kiosk.core.commands import REF_PATTERN, CommandSpec, Respond
+from kiosk.core.credential import Credential
 from kiosk.core.debounce import Debouncer
 from kiosk.core.events import EventType, new_ulid, utc_ms
 from kiosk.core.flow import Event
@@ -21,7 +22,7 @@ from kiosk.features.welcome import flow
 from kiosk.features.welcome.events import EVENTS
 from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
 from kiosk.features.welcome.scenes.celebrate import CelebrateScene
-from kiosk.features.welcome.scenes.messages import GoodbyeScene, JoinScene, UnavailableScene
+from kiosk.features.welcome.scenes.messages import GoodbyeScene, UnavailableScene
 from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
 from kiosk.ui.message import FailsafeScene
 
@@ -59,7 +60,6 @@ class Welcome(Feature):
             SceneSpec(session.ATTRACT, AttractScene, _attract_view, on_enter=_on_attract),
             SceneSpec(session.CELEBRATE, CelebrateScene),
             SceneSpec(flow.WELCOME, WelcomeScene, _welcome_view),
-            SceneSpec(flow.JOIN, JoinScene),
             SceneSpec(flow.UNAVAILABLE, UnavailableScene),
             SceneSpec(session.GOODBYE, GoodbyeScene),
             SceneSpec(session.FAILSAFE, FailsafeScene),
@@ -114,7 +114,10 @@ class Welcome(Feature):
         # Feedback first: LED, sound and the first celebration frame never wait for the store or network.
         ctx.parts.celebrate(led_colour(ctx, "led_celebrate"))
         ctx.tracer.mark("feedback.led")
-        ctx.apply(flow.tap(ctx.machine, tap.credential, now, new_ulid()), now)
+        # The session takes the id the attract screen's join token was offered for: a phone holding that token
+        # joins this session.
+        session_id, ctx.next_session_id = ctx.next_session_id, new_ulid()
+        ctx.apply(flow.tap(ctx.machine, tap.credential, now, session_id), now)
         ctx.tracer.mark("feedback.frame")
         if tap.credential.kind == "phone_join":
             # The phone read the join tag: its one-time URL is used up, the next shopper gets a fresh one.
@@ -150,8 +153,24 @@ class Welcome(Feature):
         self.ctx.refresh(now)
 
     def _session_joined(self, args: dict, respond: Respond) -> None:
-        if not self.ctx.machine.is_current(args["session_id"]):
+        ctx, session_id = self.ctx, args["session_id"]
+        if self._from_attract_qr(session_id):
+            # A phone scanned the attract screen's code and joined: its session starts now, as a tap would.
+            now = time.monotonic()
+            credential = Credential("phone_join", ctx.join_token)
+            ctx.next_session_id = new_ulid()
+            ctx.parts.celebrate(led_colour(ctx, "led_celebrate"))
+            ctx.apply(ctx.machine.tap(credential, now, session_id), now)
+            ctx.record([Event("phone_join_offered", {"session_id": session_id, "join_token": credential.value,
+                                                     "via": "qr"})])
+            ctx.new_join_token()
+        elif not ctx.machine.is_current(session_id):
             respond(False, error="that session is not on the screen (it ended or never was here)")
             return
         respond(True)
-        self.ctx.call(flow.fetch_profile(args["session_id"], args["member_ref"]))
+        ctx.call(flow.fetch_profile(session_id, args["member_ref"]))
+
+    def _from_attract_qr(self, session_id: str) -> bool:
+        machine = self.ctx.machine
+        return (session_id == self.ctx.next_session_id and machine.session_id is None and not machine.suspended
+                and machine.scene == session.ATTRACT)

@@ -1,15 +1,8 @@
-"""The session's message scenes: join (a new face), backend unavailable, goodbye."""
+"""The session's message scenes: backend unavailable, goodbye."""
 
 from __future__ import annotations
 
 from kiosk.ui.message import MessageScene
-
-
-class JoinScene(MessageScene):
-    name = "join"
-    title_key = "join.title"
-    body_keys = ("join.body",)
-    highlight_key = "join.bonus"
 
 
 class UnavailableScene(MessageScene):
