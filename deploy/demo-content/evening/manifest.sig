@@ -1,1 +1,1 @@
-5GniSjumW4DT/42froeY2GhcWF/x7yVwZd/dVIWGrwRGaRazEJnEcQWux61cLZgNOy7o0C4YB8L73QaKBM/jBA==
+BjeDwKEGkMJlW1kAaTaClwV/uxI3ZkYysb01PuoqyiM6URKzChdyjWRk2Krsb4YlCypGqEmnDf7loxhZWIyaBA==
