@@ -66,7 +66,7 @@ class Runtime:
         self.next_session_id = new_ulid()  # the id of the session the next tap (or a phone on the QR code) starts
         self.join_token = new_join_token()
         self.join_expires_at = 0.0  # monotonic; the backend forgets the token then
-        self.join_failed = False  # the backend did not take the token: no QR code leads to a dead page
+        self._join_failed = False
         self.restart_requested = False
         self.running = False
         self.parts: KioskParts
@@ -159,6 +159,17 @@ class Runtime:
         pygame.image.save(self.ui.screen, buffer, "screen.png")
         return buffer.getvalue(), self.ui.screen.get_size()
 
+    @property
+    def join_failed(self) -> bool:
+        """The backend did not take the join token: neither the QR code nor the join tag leads to a dead page."""
+        return self._join_failed
+
+    @join_failed.setter
+    def join_failed(self, failed: bool) -> None:
+        self._join_failed = failed
+        if self.reader:
+            self.reader.set_join_url(self.join_token, self.join_url())
+
     def join_url(self) -> str | None:
         return None if self.join_failed else join_url(self.settings.nfc.join_url, self.join_token)
 
@@ -166,11 +177,9 @@ class Runtime:
         """A fresh token, offered to the backend for the session on screen (or the one the next tap starts):
         single use, alive ``[nfc] join_wait_s``. The offer runs on a worker; :class:`JoinOffered` answers it."""
         token = self.join_token = new_join_token()
-        self.join_failed = False
         wait_s = self.settings.nfc.join_wait_s
         self.join_expires_at = time.monotonic() + wait_s
-        if self.reader:
-            self.reader.set_join_url(self.join_token, self.join_url())
+        self.join_failed = False
         if not self.settings.nfc.join_url:
             return
         kiosk_id, session_id = self.settings.kiosk.id, self.machine.session_id or self.next_session_id

@@ -5,6 +5,7 @@ rendering with the real fonts."""
 import json
 import re
 import shutil
+import string
 from pathlib import Path
 
 import pygame
@@ -13,7 +14,7 @@ import pytest
 from kiosk.config import LANGUAGES
 from kiosk.content import authoring
 from kiosk.content.bundle import DEFAULT_DIR, load_bundle
-from kiosk.content.messages import format_day, format_number, format_price
+from kiosk.content.messages import PLURAL_KEY, format_day, format_number, format_price
 from kiosk.content.theme import installed_font, missing_glyphs
 from kiosk.core.member import Member, progress
 from kiosk.exc import ContentError
@@ -122,11 +123,21 @@ def test_a_forty_letter_name_is_greeted_whole_in_every_language(bundle_name, siz
                 assert untouched(screen, look, edge), (language, name, edge)
 
 
+def filled(text, language: str) -> dict:
+    """Values for every placeholder of ``text``: a long number for the one that picks a plural form and for
+    points, the longest tier name, a long name of the language's script for any other."""
+    forms = text.values() if isinstance(text, dict) else [text]
+    fields = {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+    counts = {text.get(PLURAL_KEY)} if isinstance(text, dict) else set()
+    return {name: 1240 if name in counts or name == "points" else "Platinum" if name == "tier"
+            else LONG_NAMES[language] for name in fields}
+
+
 @pytest.mark.parametrize("size", SCREENS)
 def test_the_longest_texts_of_each_script_fit_their_boxes(size):
     look = Look(load_bundle(DEFAULT_DIR), size)
     for language in LANGUAGES:
-        texts = [look.text(language, key, points=1240, tier="Platinum", name=LONG_NAMES[language])
+        texts = [look.text(language, key, **filled(look.bundle.strings[language][key], language))
                  for key in look.bundle.strings[language]]
         longest = sorted(texts, key=len)[-3:]
         for text in longest:

@@ -8,6 +8,7 @@ import pytest
 
 from kiosk import config
 from kiosk.app import KioskApp
+from kiosk.server.serve import BackendServer, build
 from kiosk.tap.emulator import Card, CardEmulator, bare_tag, member_card, read_join_tag
 from kiosk.trace import Tracer
 from tests.helpers import free_port, wait_for, write_config
@@ -75,7 +76,31 @@ def test_no_raw_uid_in_any_event(app, device, caplog):
     assert "tap" in payloads and UID.hex() not in payloads and UID.hex() not in caplog.text.lower()
 
 
-def test_phone_join_celebrates_and_reports_the_offer(app, device):
+@pytest.fixture
+def backend():
+    """The reference backend, which takes the join tokens the kiosk offers (the local one serves no phone page)."""
+    server = BackendServer(build(":memory:", token="").app, "127.0.0.1", 0)
+    server.start()
+    yield server
+    server.stop()
+
+
+def with_backend(tmp_path, server: BackendServer, device: str) -> config.Settings:
+    join_url = server.url.removesuffix("/v1") + "/join?s={token}"
+    return config.load(write_config(tmp_path, debug={"input_socket": ""}, backend={"kind": "http", "url": server.url},
+                                    nfc={"device": device, "join_url": join_url}))
+
+
+@pytest.fixture
+def joinable(tmp_path, device, backend):
+    kiosk = KioskApp(with_backend(tmp_path, backend, device), demo=True)
+    kiosk.start()
+    yield kiosk
+    kiosk.stop()
+
+
+def test_phone_join_celebrates_and_reports_the_offer(joinable, device):
+    app = joinable
     run_until(app, lambda: app.rt.reader_ok)
     first_url = app.rt.join_url()
     assert app.rt.ui.current.view.join_url == first_url  # the QR code on the attract screen shows the same URL
@@ -91,8 +116,8 @@ def test_phone_join_celebrates_and_reports_the_offer(app, device):
     assert app.rt.join_url() != first_url  # one-time: the next phone gets a fresh token
 
 
-def test_reader_down_shows_the_qr_path_and_stop_closes_nfcpy_in_time(tmp_path):
-    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}, nfc={"device": "tty:KIOSKTEST0:pn532"}))
+def test_reader_down_shows_the_qr_path_and_stop_closes_nfcpy_in_time(tmp_path, backend):
+    settings = with_backend(tmp_path, backend, "tty:KIOSKTEST0:pn532")
     kiosk = KioskApp(settings, demo=True)
     kiosk.start()
     run_until(kiosk, lambda: kiosk.rt.reader_ok is False)
