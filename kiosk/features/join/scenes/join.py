@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk.ui.kit import Card, ProgressBar, done_button, language_switch
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import done_button, language_chips
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class JoinScene(Scene):
         look = self.look
         width, height = look.size
         ink = look.colour
-        self.buttons = [*language_chips(look, self.view.language), done_button(look, self.view.language)]
+        self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
         column = int(width * (0.5 if self._handoff else 0.8))
         left = look.space("xl") if self._handoff else (width - column) // 2
         align = "left" if self._handoff else "centre"
@@ -65,8 +65,9 @@ class JoinScene(Scene):
     def _draw_handoff(self, screen: pygame.Surface, now: float, card: pygame.Rect) -> None:
         look = self.look
         ink = look.colour
-        pygame.draw.rect(screen, ink["panel"], card, border_radius=look.radius("l"))
-        inner = card.inflate(-2 * look.space("m"), -2 * look.space("m"))
+        panel = Card(look, card)
+        panel.draw(screen, now)
+        inner = panel.inner
         y = inner.top
         if self.view.phone_tapped:
             block = look.fit(self.t("join.on_phone"), "title", (inner.width, look.px(300)), max_lines=3)
@@ -95,12 +96,9 @@ class JoinScene(Scene):
         note = look.fit(self.t("join.waiting", seconds=seconds), "caption", (box.width, look.px(70)), max_lines=2)
         note.draw(screen, pygame.Rect(box.left, box.top, box.width, look.px(70)), look.colour["muted"],
                   align="centre")
-        bar = pygame.Rect(box.left, box.bottom - look.px(12), box.width, look.px(12))
-        pygame.draw.rect(screen, look.colour["line"], bar, border_radius=bar.height // 2)
         total = max(1.0, self.view.waits_until - self.entered_at)
-        filled = bar.copy()
-        filled.width = max(bar.height, int(bar.width * min(1.0, (self.view.waits_until - now) / total)))
-        pygame.draw.rect(screen, look.colour["accent"], filled, border_radius=bar.height // 2)
+        ProgressBar(look, pygame.Rect(box.left, box.bottom - look.px(14), box.width, look.px(14)),
+                    (self.view.waits_until - now) / total).draw(screen, now)
 
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         if self.view.waits_until is None or math.ceil(self.view.waits_until - now) == self._shown_seconds:
