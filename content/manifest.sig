@@ -1,1 +1,1 @@
-rzmSjbInKLguyeMg9BNPltTChGowiPMgobTPtiCvCHxtyBNdMUsDPeyXAPd3KdKlGCqQ3Pmdsz+F/zcP0cuhDA==
+uSj2I3oRNPN2jC2iQ50MDn9m+1hfxhGGpo11Tk5brTelymfCC3FgzDgBkeJ9n/b3g41Imk2JGa9yiNMva6CxCA==
