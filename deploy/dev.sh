@@ -56,9 +56,11 @@ ensure_chromium() {
 }
 
 # The install and systemd tests run shellcheck, systemd-analyze, useradd and systemctl for real, and install.sh
-# in a throw-away Debian made by debootstrap.
+# in a throw-away Debian made by debootstrap; the demo's test of a machine without a LAN brings up the loopback
+# of a network namespace of its own with ip.
 ensure_deploy_tools() {
     local missing=()
+    command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
     command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
     command -v shellcheck >/dev/null || missing+=(shellcheck)
     command -v systemd-analyze >/dev/null || missing+=(systemd)

@@ -133,17 +133,19 @@ def write_config(workdir: Path, *, mqtt_port: int | None = None, **sections: dic
 class KioskProcess:
     """``kiosk demo`` (or ``run``) in a subprocess, driven through its automation socket."""
 
-    def __init__(self, config: Path, command: str = "demo", trace: Path | None = None) -> None:
+    def __init__(self, config: Path, command: str = "demo", trace: Path | None = None, *, options: tuple = (),
+                 wrapper: tuple = ()) -> None:
+        """``options`` follow the command; ``wrapper`` runs it (``("unshare", "-rn")``: in a network of its own)."""
         self.config = config
         self.socket_path = config.parent / "in.sock"
         self.output = config.parent / f"kiosk-{command}.log"
-        args = [sys.executable, "-m", "kiosk", "--config", str(config)]
+        args = [*wrapper, sys.executable, "-m", "kiosk", "--config", str(config)]
         if trace:
             args += ["--trace", str(trace)]
         env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
         env.pop("DISPLAY", None)
-        self.process = subprocess.Popen([*args, command], cwd=REPO, env=env, stdout=self.output.open("wb"),
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([*args, command, *options], cwd=REPO, env=env,
+                                        stdout=self.output.open("wb"), stderr=subprocess.STDOUT)
         self._conn = wait_for(self._connect, 20, "the kiosk's automation socket")
         self._reader = self._conn.makefile("rb")
 

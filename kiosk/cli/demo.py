@@ -92,4 +92,7 @@ def banner(settings: config.Settings) -> list[str]:
         where = "" if device == DEMO_DEVICE else f" --device {device}"
         tries = ", ".join(f"`kiosk tap {example}{where}`" for example in TAP_EXAMPLES)
         lines.append(f"kiosk demo: NFC reader on {device}: from another terminal try {tries}")
+    if settings.backend.kind == "http":
+        lines.append(f"kiosk demo: reference backend and phone pages at {settings.backend.url.removesuffix('/v1')} "
+                     "(the join URL and QR code carry it: a phone on the same network can open them)")
     return lines

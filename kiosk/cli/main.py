@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import platform
@@ -52,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run with simulated reader and GPIO and demo members; no broker needed")
     demo.add_argument("--headless", action="store_true", help="no window even if a display exists")
+    demo.add_argument("--backend", choices=("reference", "local"), default="reference",
+                      help="reference (default): the reference backend in this process, with the phone pages; "
+                           "local: the kiosk's embedded one (the demo members only, no phone pages)")
+    demo.add_argument("--backend-host", metavar="ADDRESS",
+                      help="where the demo's reference backend and phone pages listen, the address in the join URL "
+                           "(default: this machine's LAN address, so a phone on the same network opens it; "
+                           "127.0.0.1 keeps them on this machine)")
+    demo.add_argument("--backend-port", type=int, default=0, metavar="PORT", help="its port (default: a free one)")
     demo.set_defaults(handler=_demo)
 
     shot = commands.add_parser("screenshot", help="render one scene headless to a PNG")
@@ -125,21 +134,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    settings = demo_cli.demo_settings(args.config, args.headless)
-    return _run_locked(settings, demo=True, trace=args.trace, banner=demo_cli.banner(settings))
+    return _run_locked(demo_cli.demo_settings(args.config, args.headless), demo=True, trace=args.trace,
+                       backend_at=(args.backend_host, args.backend_port) if args.backend == "reference" else None)
 
 
-def _run_locked(settings: config.Settings, *, demo: bool, trace: Path | None, banner: list[str] | None = None) -> int:
+def _run_locked(settings: config.Settings, *, demo: bool, trace: Path | None,
+                backend_at: tuple[str | None, int] | None = None) -> int:
     """Run the kiosk while it holds its state directory: a second one stops here, before it opens the database
-    (and before its banner promises anything)."""
+    (and before its banner promises anything). The demo serves the reference backend at ``backend_at`` (host,
+    port) while it runs."""
     from kiosk.app import KioskApp
+    from kiosk.cli.demo_backend import reference_backend
 
     tracer = _tracer(trace)
     lock = StateLock.take(Path(settings.kiosk.state_dir))
     try:
-        for line in banner or []:
-            print(line, file=sys.stderr)
-        return KioskApp(settings, demo=demo, tracer=tracer).run()
+        with contextlib.ExitStack() as running:
+            if backend_at is not None:
+                settings = running.enter_context(reference_backend(settings, *backend_at))
+            for line in demo_cli.banner(settings) if demo else []:
+                print(line, file=sys.stderr)
+            return KioskApp(settings, demo=demo, tracer=tracer).run()
     finally:
         lock.release()
 

@@ -18,6 +18,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from kiosk.storage.store import make_private
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS members (
@@ -104,6 +107,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 class ServerStore:
     def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            make_private(Path(path))  # members' phone numbers and e-mail addresses: for this user only
         # Several instances may share the file (MQTT ingest splits the load): wait for another's transaction.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._conn.row_factory = sqlite3.Row

@@ -102,7 +102,7 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         try:
-            _make_private(path)
+            make_private(path)
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
             for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON",
@@ -170,7 +170,7 @@ class Store:
             self._conn.close()
 
 
-def _make_private(path: Path) -> None:
+def make_private(path: Path) -> None:
     """Create the state folder 0700 and the database file 0600 before SQLite opens it (its WAL and -shm take
     the database's mode); tighten them if an older version left them open to others."""
     folder = path.parent

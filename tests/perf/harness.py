@@ -102,8 +102,8 @@ class Kiosk:
         config = tmp / "kiosk.toml"
         config.write_text(config_text.format(tmp=tmp), encoding="utf-8")
         args = [sys.executable, "-m", "kiosk", "--config", str(config), "--trace", str(self.trace_path), command]
-        if command == "demo":
-            args.append("--headless")
+        if command == "demo":  # the kiosk alone: the reference backend a demo serves is no part of a kiosk
+            args += ["--headless", "--backend", "local"]
         env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
         self._conn: socket.socket | None = None
         self._reader: BinaryIO | None = None
