@@ -14,12 +14,11 @@ import requests
 
 from kiosk import config
 from kiosk.app import KioskApp
-from kiosk.backend.http import HttpBackend
 from kiosk.cli.demo_backend import lan_address, reference_backend
 from kiosk.core.credential import Credential
 from kiosk.tap.emulator import read_join_tag
 from tests.browser import Chromium
-from tests.helpers import REPO, KioskProcess, free_port, write_config
+from tests.helpers import REPO, KioskProcess, free_port, wait_for, write_config
 from tests.test_app_flow import step_until, tap
 
 NO_NETWORK = ("unshare", "--map-root-user", "--net")  # a network namespace of its own: only a loopback, down
@@ -28,6 +27,17 @@ NO_LAN = (*NO_NETWORK, "sh", "-c", 'ip link set lo up && exec "$@"', "no-lan")  
 
 def banner_url(demo: KioskProcess) -> str:
     return re.search(r"phone pages at (http://\S+) ", demo.log()).group(1)
+
+
+def sign_up(browser: Chromium, url: str, phone: str) -> None:
+    """Open the join URL as a phone would and sign up with ``phone`` and the required consent."""
+    tab = browser.open(url)
+    browser.wait_until(tab, "!!document.getElementById('phone')")
+    browser.evaluate(tab, f"document.getElementById('phone').value = '{phone}';"
+                          "document.getElementById('consent_personal').checked = true;"
+                          "document.getElementById('join').click()")
+    assert browser.wait_until(tab, "document.getElementById('welcome') && "
+                                   "document.getElementById('welcome').textContent").startswith("Welcome")
 
 
 def test_the_lan_address_is_the_default_routes_source_and_none_without_a_network():
@@ -50,16 +60,9 @@ def test_the_demos_backend_tells_the_kiosk_session_joined_without_a_broker(tmp_p
         try:
             tap(app, Credential("uid", "a1b2c3d4e5"))
             step_until(app, lambda: app.rt.ui.name == "join")
-            # What the joining feature does when it shows the join code: announce the token for this session.
-            HttpBackend(demo.backend.url, demo.backend.token, 3.0).offer_join(
-                app.rt.join_token, demo.kiosk.id, app.rt.machine.session_id, 120)
-            tab = browser.open(app.rt.join_url())
-            browser.wait_until(tab, "!!document.getElementById('phone')")
-            browser.evaluate(tab, "document.getElementById('phone').value = '+47 912 34 567';"
-                                  "document.getElementById('consent_personal').checked = true;"
-                                  "document.getElementById('join').click()")
-            assert browser.wait_until(tab, "document.getElementById('welcome') && "
-                                           "document.getElementById('welcome').textContent").startswith("Welcome")
+            url = app.rt.join_url()
+            wait_for(lambda: requests.get(url, timeout=3).status_code == 200, 10, "the kiosk's offer of its token")
+            sign_up(browser, url, "+47 912 34 567")
             step_until(app, lambda: app.rt.ui.name == "welcome", timeout=15)
             assert app.rt.machine.member.points == 0
         finally:
@@ -69,18 +72,21 @@ def test_the_demos_backend_tells_the_kiosk_session_joined_without_a_broker(tmp_p
         requests.get(demo.backend.url + "/members/lookup?kind=ndef&value=M-1001", timeout=3)
 
 
-def test_the_demo_serves_its_phone_pages_on_the_lan_address(tmp_path, kiosks):
-    port = free_port()
-    device = f"udp:127.0.0.1:{port}"
-    demo = KioskProcess(write_config(tmp_path, mqtt={"enabled": True, "port": 1}, nfc={"device": device}))
+def test_a_phone_on_the_lan_signs_up_at_the_demo_without_a_broker(tmp_path, kiosks):
+    device = f"udp:127.0.0.1:{free_port()}"
+    demo = KioskProcess(write_config(tmp_path, mqtt={"enabled": True, "port": 1},  # nothing listens there
+                                     nfc={"device": device}))
     kiosks.append(demo)
     url = banner_url(demo)
     assert urlsplit(url).hostname == (lan_address() or "127.0.0.1")
-    phone = read_join_tag(device, 15)  # a phone reads the kiosk's join tag: the URL it opens
+    phone = read_join_tag(device, 15)  # a phone reads the kiosk's join tag on the attract screen: its URL
     assert phone.startswith(url + "/join?s=")
-    assert requests.get(phone, timeout=5).status_code in (200, 410)  # the page answers (410: no token announced)
-    assert demo.send({"key": "1"}) == {"ok": True}  # Anna's card, looked up in the demo's backend
-    demo.wait_scene("welcome")
+    browser = Chromium(tmp_path / "chromium", accept_language="en")
+    try:
+        sign_up(browser, phone, "+47 412 34 567")
+    finally:
+        browser.close()
+    demo.wait_scene("welcome", timeout=15)  # the member who just signed up, told without MQTT
     assert demo.terminate() == 0
 
 
@@ -89,5 +95,5 @@ def test_without_a_network_the_demo_says_so_and_uses_loopback(tmp_path, kiosks):
     kiosks.append(demo)
     assert urlsplit(banner_url(demo)).hostname == "127.0.0.1"
     assert "this machine has no LAN address" in demo.log()
-    assert demo.send({"key": "1"}) == {"ok": True}
+    assert demo.send({"key": "1"}) == {"ok": True}  # Anna's card, looked up in the demo's backend
     demo.wait_scene("welcome")
