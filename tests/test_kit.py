@@ -13,16 +13,19 @@ import pytest
 from kiosk.config import LANGUAGES
 from kiosk.content.bundle import DEFAULT_DIR, load_bundle
 from kiosk.content.theme import missing_glyphs
-from kiosk.ui.input import Drag, Key, Press, Release, Text
+from kiosk.ui.images import ImageCache
+from kiosk.ui.input import Drag, Key, Press, Release, Swipe, Text
 from kiosk.ui.kit import (
     PHONE_CHARACTERS,
     Button,
     Card,
     ConsentCheckbox,
+    Grid,
     Keyboard,
     Modal,
     ProgressBar,
     ProgressRing,
+    QrCode,
     TextField,
     Toast,
     done_button,
@@ -30,6 +33,7 @@ from kiosk.ui.kit import (
     phone_pad,
 )
 from kiosk.ui.kit.keyboard import BACKSPACE, LAYOUT_NAMES, SHIFT, SPACE
+from kiosk.ui.kit.scroll import FLING_TAU_S
 from kiosk.ui.look import Look
 from kiosk.ui.scene import Scene
 
@@ -418,3 +422,205 @@ def test_every_key_label_has_its_glyphs_in_the_theme(theme_dir):
     letters = "qwertyuiopåasdfghjkløæzxcvbnmйцукенгшщзхъфывапролджэёячсмитьбю1234567890@.-+_"
     assert missing_glyphs(look.font("title"), letters + letters.upper()) == []
     assert missing_glyphs(look.font("label"), "".join(LAYOUT_NAMES.values())) == []
+
+
+class Cells:
+    """A grid's renderer that counts what it renders: cell ``i`` is a solid square of its own shade."""
+
+    def __init__(self, look):
+        self.look, self.rendered = look, []
+
+    def __call__(self, index, size):
+        self.rendered.append(index)
+        cell = pygame.Surface(size)
+        cell.fill(self.shade(index))
+        return cell
+
+    @staticmethod
+    def shade(index):
+        return (index % 200, 40, 90)
+
+
+def frames(widget, start, step=1 / 30, limit=10.0):
+    """Run ``widget``'s motion frame by frame until it rests; the time it rested at."""
+    now = start
+    while widget.moving(now):
+        now += step
+        assert now - start < limit, "the motion never ended"
+    return now
+
+
+def grid_of(look, count=60, **kwargs):
+    cells = Cells(look)
+    grid = Grid(look, pygame.Rect(100, 100, 1000, 600), count, (480, 200), cells, across=2, action="item", **kwargs)
+    return grid, cells
+
+
+def test_a_grid_draws_only_the_cells_in_view_and_only_inside_itself(look):
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["background_top"])
+    grid, cells = grid_of(look)
+    grid.draw(screen, 0.0)
+    assert list(grid.visible()) == list(range(6)) and sorted(cells.rendered) == list(range(6))  # 3 rows in 600 px
+    assert colour_at(screen, grid.cell_rect(3).center) == Cells.shade(3)
+    assert colour_at(screen, (300, grid.rect.bottom + 2)) == look.colour["background_top"]  # row 3 is clipped
+    grid.handle(Press((300, 600)))
+    grid.handle(Drag((300, 300), (0, -300)))
+    grid.draw(screen, 0.1)
+    assert grid.offset == 300
+    assert list(grid.visible()) == list(range(2, 10))
+    # The press rendered a screenful ahead (rows 3-5); each cell is rendered once, and no further ahead.
+    assert cells.rendered == sorted(set(cells.rendered)) == list(range(12))
+    assert colour_at(screen, grid.cell_rect(7).center) == Cells.shade(7)
+
+
+def test_a_tap_picks_the_cell_and_a_drag_does_not(look):
+    grid, _ = grid_of(look)
+    assert tap(grid, grid.cell_rect(5).center) == "item:5"
+    grid.handle(Press(grid.cell_rect(1).center))
+    grid.handle(Drag((600, 130), (0, -look.mm(5))))
+    assert grid.handle(Release((600, 130))) is None
+    assert tap(grid, (grid.rect.centerx, grid.rect.bottom + 20)) is None  # below the view: cell 6 is out of sight
+
+
+def test_a_fling_slows_down_and_stops_at_the_end(look):
+    grid, _ = grid_of(look)
+    grid.handle(Press((300, 600)))
+    grid.handle(Drag((300, 400), (0, -200)))
+    grid.handle(Release((300, 400)))
+    grid.handle(Swipe("up", 40000.0))
+    rested = frames(grid, 1.0)
+    assert grid.offset == grid.max_offset == 30 * 216 - 16 - 600  # stopped by the end, not past it
+    assert rested < 1.0 + 3 * FLING_TAU_S
+    grid.handle(Press((300, 400)))
+    grid.handle(Drag((300, 600), (0, 200)))
+    grid.handle(Release((300, 600)))
+    grid.handle(Swipe("down", 40000.0))
+    frames(grid, 5.0)
+    assert grid.offset == 0
+
+
+def test_a_gentle_fling_decelerates_to_rest_inside_the_list(look):
+    grid, _ = grid_of(look)
+    grid.handle(Press((300, 600)))
+    grid.handle(Drag((300, 500), (0, -100)))
+    grid.handle(Release((300, 500)))
+    grid.handle(Swipe("up", 1000.0))
+    assert grid.moving(0.0)
+    offsets = []
+    now = 0.0
+    while grid.moving(now):
+        offsets.append(grid.offset)
+        now += 1 / 30
+    steps = [b - a for a, b in itertools.pairwise(offsets[1:])]
+    assert all(a >= b for a, b in itertools.pairwise(steps))  # each frame moves less than the one before
+    assert grid.offset == pytest.approx(100 + 1000 * FLING_TAU_S, abs=10)
+    assert 0 < grid.offset < grid.max_offset
+
+
+def test_a_paged_grid_swipes_page_by_page_and_settles_on_a_page(look):
+    cells = Cells(look)
+    grid = Grid(look, pygame.Rect(0, 200, 1200, 500), 7, (1200, 500), cells, horizontal=True, paged=True,
+                action="look")
+    assert grid.pages == 7 and grid.max_offset == 6 * grid.page_length
+
+    def swipe(direction, travel):
+        grid.handle(Press((600, 450)))
+        grid.handle(Drag((600 + travel, 450), (travel, 0)))
+        grid.handle(Release((600 + travel, 450)))
+        if direction:
+            grid.handle(Swipe(direction, 3000.0))
+        return frames(grid, 0.0)
+
+    swipe("left", -150)
+    assert grid.offset == grid.page_length and grid.page == 1
+    swipe("right", 150)
+    assert grid.offset == 0
+    swipe(None, -700)  # dragged past half a page and let go slowly: the next page
+    assert grid.offset == grid.page_length
+    swipe(None, -300)  # less than half: back
+    assert grid.offset == grid.page_length
+    swipe("up", -150)  # a swipe across the paging direction moves no page
+    assert grid.page == 1
+    for _ in range(10):
+        swipe("left", -150)
+    assert grid.page == 6 and grid.offset == grid.max_offset  # the last page is the end
+    assert tap(grid, (600, 450)) == "look:6"
+
+
+def test_a_tappable_grid_refuses_cells_smaller_than_a_finger(look):
+    with pytest.raises(ValueError, match="touch target"):
+        Grid(look, pygame.Rect(0, 0, 500, 500), 10, (20, 20), Cells(look), action="x")
+    Grid(look, pygame.Rect(0, 0, 500, 500), 10, (20, 20), Cells(look))  # a picture strip nobody taps is fine
+
+
+def test_the_image_cache_scales_once_and_keeps_within_its_budget(tmp_path):
+    files = []
+    for i in range(6):
+        image = pygame.Surface((400, 300))
+        image.fill((i * 40, 100, 100))
+        files.append(tmp_path / f"{i}.png")
+        pygame.image.save(image, str(files[-1]))
+    one = 100 * 100 * 4
+    cache = ImageCache(budget_bytes=3 * one)
+    first = cache.get(files[0], (100, 100), "fill")
+    assert first.get_size() == (100, 100) and near(tuple(first.get_at((50, 50)))[:3], (0, 100, 100))
+    assert cache.get(files[0], (100, 100), "fill") is first and (cache.hits, cache.misses) == (1, 1)
+    assert cache.get(files[0], (100, 100), "fit").get_size() == (100, 75)  # all of it inside the box
+    for file in files[1:4]:
+        cache.get(file, (100, 100), "fill")
+        assert cache.bytes <= cache.budget_bytes
+    cache.get(files[1], (100, 100), "fill")  # used again: the most recent now
+    cache.get(files[4], (100, 100), "fill")
+    kept = [file.name for file in files if (file, (100, 100), "fill") in cache]
+    assert kept == ["1.png", "3.png", "4.png"] and cache.bytes <= cache.budget_bytes
+    huge = cache.get(files[5], (400, 400), "fit")  # over the whole budget: shown, not kept
+    assert huge.get_size() == (400, 300) and (files[5], (400, 400), "fit") not in cache
+    with pytest.raises(ValueError, match=r"missing\.png"):
+        cache.get(tmp_path / "missing.png", (10, 10))
+    with pytest.raises(ValueError, match="mode"):
+        cache.get(files[0], (10, 10), "stretch")
+
+
+def test_the_look_shares_one_image_cache_among_scenes(look):
+    assert isinstance(look.images, ImageCache)
+    assert KitScene(look).look.images is look.images
+
+
+def test_a_qr_code_widget_draws_dark_modules_on_light(look):
+    screen = pygame.Surface(look.size)
+    screen.fill(look.colour["accent"])
+    code = QrCode(look, pygame.Rect(100, 100, 400, 400), "https://example.com/j/abc")
+    code.draw(screen, 0.0)
+    inks = {colour_at(screen, (x, y)) for x in range(100, 500, 4) for y in range(100, 500, 4)
+            if code.face.get_rect(center=code.rect.center).collidepoint(x, y)}
+    assert inks == {(16, 16, 24), (255, 255, 255)}
+
+
+def in_view(grid):
+    """(index, the centre of its part in view) of every cell with a part in view."""
+    parts = [(index, grid.cell_rect(index).clip(grid.rect)) for index in grid.visible()]
+    return [(index, part.center) for index, part in parts if part.height > 1]
+
+
+def test_a_fast_fling_renders_a_few_cells_a_frame_and_fills_in_the_blanks_at_rest(look):
+    screen = pygame.Surface(look.size)
+    grid, cells = grid_of(look, count=400)
+    grid.draw(screen, 0.0)
+    grid.handle(Press((300, 600)))
+    grid.handle(Drag((300, 400), (0, -200)))
+    grid.handle(Release((300, 400)))
+    grid.handle(Swipe("up", 20000.0))
+    rendered_before, now, blank_seen = len(cells.rendered), 0.0, False
+    while grid.moving(now):
+        grid.draw(screen, now)
+        assert len(cells.rendered) - rendered_before <= 2  # the frame's share of rendering
+        rendered_before = len(cells.rendered)
+        blank_seen |= any(colour_at(screen, centre) == look.colour["panel"] for _, centre in in_view(grid))
+        now += 1 / 60
+    assert blank_seen
+    for _ in range(5):  # at rest, the blanks fill in over a few frames
+        if grid.stale:
+            grid.draw(screen, now)
+        grid.moving(now)
+    assert [colour_at(screen, centre) for _, centre in in_view(grid)] == [Cells.shade(i) for i, _ in in_view(grid)]

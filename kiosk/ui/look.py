@@ -29,6 +29,7 @@ import pygame
 from kiosk.config import DEFAULT_DIAGONAL_INCHES
 from kiosk.content import messages
 from kiosk.content.bundle import Bundle
+from kiosk.ui.images import ImageCache
 from kiosk.ui.text import Block, fit
 
 Colour = tuple[int, int, int]
@@ -52,6 +53,8 @@ class Look:
         """The least side of a touch target, in pixels on this screen."""
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
         self._background: pygame.Surface | None = None
+        self.images = ImageCache()
+        """The bundle's images as scenes show them, scaled once, within one memory budget for all scenes."""
         for style in self.theme.type:  # opened now, at start, so the first tap's celebration does not wait on it
             self.font(style)
 

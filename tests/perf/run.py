@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import bench_backend
 import bench_content
 import bench_idle_cpu
+import bench_kit
 import bench_memory
 import bench_mqtt
 import bench_nfc_tap
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "tap_latency": bench_tap_latency.measure,
     "nfc_tap": bench_nfc_tap.measure,
     "presentation": bench_presentation.measure,
+    "kit": bench_kit.measure,
     "memory": bench_memory.measure,
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,

@@ -1,5 +1,6 @@
 """The widget kit: buttons, the language switch, cards, progress, modal and toast, the consent checkbox, text
-fields with the on-screen keyboard and the phone pad.
+fields with the on-screen keyboard and the phone pad, a scrolling and paging grid, QR codes. Images come from
+``look.images`` (:mod:`kiosk.ui.images`: scaled once, within a memory budget).
 
 Every widget takes the :class:`~kiosk.ui.look.Look` and a rectangle, draws itself from the theme's tokens
 (colours, type styles, spacing, radii, motion) and, if interactive, has touch targets of at least 9 mm on
@@ -37,8 +38,10 @@ from kiosk.ui.kit.field import PHONE_CHARACTERS, TextField
 from kiosk.ui.kit.keyboard import Keyboard, phone_pad
 from kiosk.ui.kit.overlay import Modal, Toast
 from kiosk.ui.kit.progress import ProgressBar, ProgressRing
+from kiosk.ui.kit.qrcode import QrCode
+from kiosk.ui.kit.scroll import Grid
 from kiosk.ui.kit.widget import Label, Widget, grow
 
-__all__ = ["PHONE_CHARACTERS", "Button", "Card", "ConsentCheckbox", "Keyboard", "Label", "Modal", "ProgressBar",
-           "ProgressRing", "Separator", "TextField", "Toast", "Widget", "done_button", "grow", "language_switch",
-           "phone_pad"]
+__all__ = ["PHONE_CHARACTERS", "Button", "Card", "ConsentCheckbox", "Grid", "Keyboard", "Label", "Modal",
+           "ProgressBar", "ProgressRing", "QrCode", "Separator", "TextField", "Toast", "Widget", "done_button", "grow",
+           "language_switch", "phone_pad"]
