@@ -59,7 +59,11 @@ def test_shipped_bundle_is_complete_in_every_language():
     ("theme.json", lambda d: d["space"].update({"m": -4}), "space.m: expected a whole number"),
     ("theme.json", lambda d: d["motion"]["easings"].update({"standard": [2, 0, 0, 1]}),
      "motion.easings.standard: expected cubic Bézier points"),
+    ("theme.json", lambda d: d["motion"]["easings"].pop("enter"), "motion.easings.enter: expected cubic Bézier"),
+    ("theme.json", lambda d: d["motion"]["durations_ms"].update({"standard": 400}),
+     "motion.durations_ms.standard: expected a whole number of milliseconds from 0 to 250"),
     ("tiers.json", lambda d: d.append({"key": "diamond", "threshold": 9000}), "no 'tier.diamond'"),
+    ("tiers.json", lambda d: d[1].update({"colour": "gold"}), r"\[1\].colour: expected a colour"),
     ("demo_members.json", lambda d: d["members"][0].update({"key": "2"}), "a different key"),
 ])
 def test_broken_files_are_named(bundle_dir, file, change, message):

@@ -16,10 +16,12 @@ from kiosk.bus import post
 from kiosk.content.library import Library, Trial
 from kiosk.content.serve import serve_in_background
 from kiosk.core.messages import ContentProgress
+from tests.bundles import SHIPPED_VERSION as BUILT_IN
 from tests.bundles import make_bundle
 from tests.helpers import Commander, KioskProcess, Listener, command_body, wait_for, write_config
 
 ROOT = "loyalty/v1/kiosk-1"
+V2, V3 = BUILT_IN + 1, BUILT_IN + 2  # the updates the tests make: the next two versions
 
 
 @pytest.fixture
@@ -52,35 +54,35 @@ def stages(listener):
 def test_a_good_update_shows_without_a_restart_and_survives_one(setup):
     key, site, url, kiosk, commander, listener, content = setup
     birth = json.loads(wait_for(lambda: listener.on(f"{ROOT}/birth"), 10, "birth")[0])
-    assert birth["content_version"] == 1  # the built-in bundle
-    make_bundle(site / "v2", key, 2, greeting="Finished")
+    assert birth["content_version"] == BUILT_IN  # the built-in bundle
+    make_bundle(site / "v2", key, V2, greeting="Finished")
     answer = commander.send("update_content", command_body("u-1", {"url": url + "v2/"}))
-    assert answer["ok"] is True and answer["data"]["content_version"] == 1
-    wait_for(lambda: ("switched", 2, None) in stages(listener), 20, "the switch to version 2")
-    assert stages(listener) == [("accepted", None, None), ("downloading", 2, None), ("ready", 2, None),
-                                ("switched", 2, None)]
-    assert (content / "current").readlink().as_posix() == "versions/2"
+    assert answer["ok"] is True and answer["data"]["content_version"] == BUILT_IN
+    wait_for(lambda: ("switched", V2, None) in stages(listener), 20, "the switch to version 2")
+    assert stages(listener) == [("accepted", None, None), ("downloading", V2, None), ("ready", V2, None),
+                                ("switched", V2, None)]
+    assert (content / "current").readlink().as_posix() == f"versions/{V2}"
     assert kiosk.scene() == "attract"
-    wait_for(lambda: any(json.loads(t)["content_version"] == 2 for t in listener.on(f"{ROOT}/telemetry")),
+    wait_for(lambda: any(json.loads(t)["content_version"] == V2 for t in listener.on(f"{ROOT}/telemetry")),
              15, "telemetry with version 2")
     again = commander.send("update_content", command_body("u-2", {"url": url + "v2/"}))
     assert again["ok"] is True
-    wait_for(lambda: ("refused", 2, "not_newer") in stages(listener), 20, "the replay refused")
+    wait_for(lambda: ("refused", V2, "not_newer") in stages(listener), 20, "the replay refused")
     assert commander.send("restart", command_body("r-1"))["ok"]
     births = wait_for(lambda: [json.loads(b) for b in listener.on(f"{ROOT}/birth")][1:], 20, "a second birth")
-    assert births[0]["content_version"] == 2
+    assert births[0]["content_version"] == V2
 
 
 def test_a_bundle_that_fails_to_show_is_rolled_back(setup):
     key, site, url, kiosk, commander, listener, content = setup
     # Every text is there, so it validates; but SDL cannot draw a text holding a NUL character.
-    make_bundle(site / "v3", key, 3, texts={"attract.title": "Tap\u0000here"})
+    make_bundle(site / "v3", key, V3, texts={"attract.title": "Tap\u0000here"})
     assert commander.send("update_content", command_body("u-3", {"url": url + "v3/"}))["ok"]
     wait_for(lambda: any(s[0] == "rolled_back" for s in stages(listener)), 20, "the rollback")
-    assert ("rolled_back", 3, "load_failed") in stages(listener)
+    assert ("rolled_back", V3, "load_failed") in stages(listener)
     assert kiosk.scene() == "attract"
-    assert not (content / "current").exists() and not (content / "versions" / "3").exists()
-    assert (content / "rejected").read_text() == "3"
+    assert not (content / "current").exists() and not (content / "versions" / str(V3)).exists()
+    assert (content / "rejected").read_text() == str(V3)
     ping = commander.send("ping", command_body("p-1"))
     assert ping["ok"] and ping["data"]["scene"] == "attract"
 
@@ -94,7 +96,7 @@ def trace(path):
 def test_the_attract_animation_goes_on_while_a_large_bundle_downloads_and_verifies(setup, tmp_path, httpserver):
     key, site, _, kiosk, commander, listener, _ = setup
     clips = {f"media/clip{i}.bin": os.urandom(8 * 1024 * 1024) for i in range(4)}
-    folder = make_bundle(site / "v2", key, 2, extra=clips)
+    folder = make_bundle(site / "v2", key, V2, extra=clips)
 
     def store_network(data):  # 1 MB at a time with a pause: at least 1.6 s in all, however fast the machine
         def chunks():
@@ -112,11 +114,11 @@ def test_the_attract_animation_goes_on_while_a_large_bundle_downloads_and_verifi
 
     def verified():  # the automation socket answers all along
         answers.append(kiosk.scene())
-        return ("ready", 2, None) in stages(listener)
+        return ("ready", V2, None) in stages(listener)
 
     wait_for(verified, 60, "the bundle downloaded and verified")
     assert set(answers) == {"attract"} and len(answers) > 1
-    wait_for(lambda: ("switched", 2, None) in stages(listener), 20, "the switch")
+    wait_for(lambda: ("switched", V2, None) in stages(listener), 20, "the switch")
     marks = trace(tmp_path / "trace.jsonl")
     window = [m["mono"] for m in marks if m["name"] == "content.update" and m["stage"] in ("downloading", "ready")]
     frames = [m for m in marks if m["name"] == "frame" and window[0] < m["mono"] < window[1]]
@@ -128,21 +130,21 @@ def test_an_update_ready_during_a_session_waits_for_the_attract_screen(setup):
     key, site, url, kiosk, commander, listener, content = setup
     kiosk.tap("ndef", "M-1001")
     kiosk.wait_scene("welcome")
-    make_bundle(site / "v2", key, 2)
+    make_bundle(site / "v2", key, V2)
     assert commander.send("update_content", command_body("u-1", {"url": url + "v2/"}))["ok"]
-    wait_for(lambda: ("ready", 2, None) in stages(listener), 20, "version 2 ready")
+    wait_for(lambda: ("ready", V2, None) in stages(listener), 20, "version 2 ready")
     assert kiosk.scene() == "welcome"  # the shopper's session goes on with the old content
-    assert ("switched", 2, None) not in stages(listener) and not (content / "current").exists()
+    assert ("switched", V2, None) not in stages(listener) and not (content / "current").exists()
     kiosk.send({"touch": [865, 497]})  # "Done", bottom right at 960x540
-    wait_for(lambda: ("switched", 2, None) in stages(listener), 20, "the switch after the session")
-    assert (content / "current").readlink().as_posix() == "versions/2"
+    wait_for(lambda: ("switched", V2, None) in stages(listener), 20, "the switch after the session")
+    assert (content / "current").readlink().as_posix() == f"versions/{V2}"
     assert kiosk.scene() == "attract"
 
 
 def test_the_kiosk_polls_for_newer_bundles_by_itself(tmp_path, kiosks):
     key = Ed25519PrivateKey.generate()
     site = tmp_path / "site"
-    make_bundle(site / "live", key, 2)
+    make_bundle(site / "live", key, V2)
     server, url = serve_in_background(site)
     try:
         config = write_config(tmp_path, content={"public_key": keys.public_text(key), "update_url": url + "live/",
@@ -155,16 +157,16 @@ def test_the_kiosk_polls_for_newer_bundles_by_itself(tmp_path, kiosks):
             return [(m["stage"], m["version"]) for m in trace(tmp_path / "trace.jsonl")
                     if m["name"] == "content.update"]
 
-        wait_for(lambda: ("switched", 2) in updates(), 30, "version 2 fetched by the first poll and switched")
-        make_bundle(site / "next", key, 3)
+        wait_for(lambda: ("switched", V2) in updates(), 30, "version 2 fetched by the first poll and switched")
+        make_bundle(site / "next", key, V3)
         (site / "live").rename(site / "old")
         (site / "next").rename(site / "live")  # published: the next poll finds it
         # The trace entry is what the test asserts, and it is written after `current` changes: wait for it.
-        wait_for(lambda: ("switched", 3) in updates(), 30, "version 3 fetched by a later poll and switched")
-        assert library.current() == 3
+        wait_for(lambda: ("switched", V3) in updates(), 30, "version 3 fetched by a later poll and switched")
+        assert library.current() == V3
         # A poll that finds nothing newer says nothing at all.
-        assert updates() == [("downloading", 2), ("ready", 2), ("switched", 2),
-                                                                ("downloading", 3), ("ready", 3), ("switched", 3)]
+        assert updates() == [("downloading", V2), ("ready", V2), ("switched", V2),
+                                                                ("downloading", V3), ("ready", V3), ("switched", V3)]
         assert kiosk.scene() == "attract"
     finally:
         server.shutdown()
@@ -185,24 +187,24 @@ def test_updates_are_refused_without_a_pinned_key(tmp_path, broker, kiosks):
 
 def test_a_kiosk_that_dies_with_a_version_on_trial_rolls_it_back_when_it_starts_again(setup, kiosks):
     key, site, url, kiosk, commander, listener, content = setup
-    make_bundle(site / "v2", key, 2)
+    make_bundle(site / "v2", key, V2)
     assert commander.send("update_content", command_body("u-2", {"url": url + "v2/"}))["ok"]
-    wait_for(lambda: ("switched", 2, None) in stages(listener), 20, "the switch to version 2")
+    wait_for(lambda: ("switched", V2, None) in stages(listener), 20, "the switch to version 2")
     assert not (content / "trial").exists()  # confirmed once the attract scene showed
     kiosk.kill()  # kill -9
     # Version 3 switched in by the same library calls the kiosk makes, then the process dies before the end
     # of that loop iteration: this is what it leaves on disk.
     library = Library(content)
-    make_bundle(library.staging_folder(3), key, 3, greeting="Crash")
-    library.install(3)
-    library.begin_trial(Trial(3, 2, "command"))
+    make_bundle(library.staging_folder(V3), key, V3, greeting="Crash")
+    library.install(V3)
+    library.begin_trial(Trial(V3, V2, "command"))
     again = KioskProcess(kiosk.config)
     kiosks.append(again)
-    wait_for(lambda: ("rolled_back", 3, "crashed") in stages(listener), 20, "the rollback at start")
-    assert (content / "current").readlink().as_posix() == "versions/2"
-    assert (content / "rejected").read_text() == "3" and not (content / "trial").exists()
+    wait_for(lambda: ("rolled_back", V3, "crashed") in stages(listener), 20, "the rollback at start")
+    assert (content / "current").readlink().as_posix() == f"versions/{V2}"
+    assert (content / "rejected").read_text() == str(V3) and not (content / "trial").exists()
     births = wait_for(lambda: [json.loads(b) for b in listener.on(f"{ROOT}/birth")][1:], 20, "a second birth")
-    assert births[0]["content_version"] == 2
+    assert births[0]["content_version"] == V2
     assert again.scene() == "attract"
 
 
@@ -214,10 +216,10 @@ def app_with_update(tmp_path):
     settings = config.load(write_config(tmp_path, debug={"input_socket": ""},
                                         content={"public_key": keys.public_text(key), "trial_timeout_s": 2}))
     library = Library(tmp_path / "state" / "content")
-    for version in (2, 3):
+    for version in (V2, V3):
         make_bundle(library.staging_folder(version), key, version, greeting=f"Done {version}")
         library.install(version)
-    library.switch(2)
+    library.switch(V2)
     app = KioskApp(settings, demo=True)
     app.start()
     yield app, library
@@ -231,32 +233,32 @@ def content_events(app):
 
 def test_a_switch_is_confirmed_at_the_end_of_its_loop_iteration(app_with_update):
     app, library = app_with_update
-    assert app.rt.bundle.version == 2
-    post(ContentProgress("ready", 3))  # as the updater posts it
+    assert app.rt.bundle.version == V2
+    post(ContentProgress("ready", V3))  # as the updater posts it
     app.run_once()
-    assert app.rt.bundle.version == 3 and app.rt.ui.name == "attract"
-    assert library.current() == 3 and library.trial() is None
-    assert content_events(app) == [("ready", 3, None), ("switched", 3, None)]
+    assert app.rt.bundle.version == V3 and app.rt.ui.name == "attract"
+    assert library.current() == V3 and library.trial() is None
+    assert content_events(app) == [("ready", V3, None), ("switched", V3, None)]
 
 
 def test_a_switch_slower_than_the_trial_timeout_is_rolled_back(app_with_update):
     app, library = app_with_update
     switch = app.features["content"].switch
-    switch.pending = 3
+    switch.pending = V3
     switch._switch()
-    assert library.trial() == Trial(3, 2, "poll") and app.rt.bundle.version == 3
+    assert library.trial() == Trial(V3, V2, "poll") and app.rt.bundle.version == V3
     switch._settle_trial(time.monotonic() + 2.5)  # the loop came back around 2.5 s after the switch began
-    assert app.rt.bundle.version == 2 and app.rt.ui.name == "attract"
-    assert library.current() == 2 and library.trial() is None and library.floor() == 3
-    assert library.installed() == [2]
-    assert content_events(app) == [("rolled_back", 3, "attract_timeout")]
+    assert app.rt.bundle.version == V2 and app.rt.ui.name == "attract"
+    assert library.current() == V2 and library.trial() is None and library.floor() == V3
+    assert library.installed() == [V2]
+    assert content_events(app) == [("rolled_back", V3, "attract_timeout")]
 
 
 def test_a_bundle_that_fails_to_load_is_rolled_back_at_once(app_with_update):
     app, library = app_with_update
-    (library.folder(3) / "theme.json").write_text("{}")  # damaged after it was installed: it no longer checks out
-    post(ContentProgress("ready", 3))
+    (library.folder(V3) / "theme.json").write_text("{}")  # damaged after it was installed: it no longer checks out
+    post(ContentProgress("ready", V3))
     app.run_once()
-    assert app.rt.bundle.version == 2 and app.rt.ui.name == "attract"
-    assert library.current() == 2 and library.trial() is None and library.floor() == 3
-    assert [event[:3] for event in content_events(app)] == [("ready", 3, None), ("rolled_back", 3, "load_failed")]
+    assert app.rt.bundle.version == V2 and app.rt.ui.name == "attract"
+    assert library.current() == V2 and library.trial() is None and library.floor() == V3
+    assert [event[:3] for event in content_events(app)] == [("ready", V3, None), ("rolled_back", V3, "load_failed")]

@@ -16,6 +16,7 @@ from kiosk.config import LANGUAGES
 from kiosk.content import manifest as mf
 from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.content.serve import serve_in_background
+from tests.bundles import SHIPPED_VERSION
 from tests.helpers import REPO, write_config
 
 SHIPPED_VERSION = json.loads((DEFAULT_DIR / "manifest.json").read_text())["version"]

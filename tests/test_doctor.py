@@ -14,7 +14,7 @@ from kiosk import config, keys
 from kiosk.cli import doctor
 from kiosk.content.library import Library, Trial
 from kiosk.storage.store import Store
-from tests.bundles import make_bundle
+from tests.bundles import SHIPPED_VERSION, make_bundle
 from tests.helpers import REPO, Broker, free_port, write_config
 
 LINE = re.compile(r"^(PASS|WARN|FAIL)  (.{8}) (.*)$")
@@ -150,7 +150,7 @@ def test_content_reports_the_installed_bundles(tmp_path):
     public = keys.public_text(key)
     settings = settings_for(tmp_path, content={"public_key": public})
     result = doctor.check_content(settings)
-    assert result.status == "PASS" and result.detail.endswith("version 1; no installed bundles")
+    assert result.status == "PASS" and result.detail.endswith(f"version {SHIPPED_VERSION}; no installed bundles")
     library = Library(Path(settings.kiosk.state_dir) / "content")
     for version in (2, 3, 4):
         make_bundle(library.staging_folder(version), key, version)

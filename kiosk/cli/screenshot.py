@@ -39,7 +39,7 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
 def scene_manager(screen: pygame.Surface, bundle: Bundle) -> SceneManager:
     """Every scene of the kiosk's features, for ``bundle`` on ``screen``."""
     specs = {name: spec.build for name, spec in _SCENES.scenes.items()}
-    return SceneManager(screen, Look(bundle, screen.get_size()), specs)
+    return SceneManager(screen, Look(bundle, screen.get_size()), specs, transitions=False)
 
 
 def draw(ui: SceneManager, bundle: Bundle, settings: Settings, scene: str, language: str) -> None:

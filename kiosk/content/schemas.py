@@ -25,7 +25,7 @@ from typing import Any
 from kiosk.config import LANGUAGES
 from kiosk.content.images import IMAGE_CAP, check_image, is_image
 from kiosk.content.messages import PLURAL_KEY, Text, plural_categories
-from kiosk.content.theme import check_theme
+from kiosk.content.theme import check_colour, check_theme
 from kiosk.core.credential import Credential
 from kiosk.core.member import Tier
 from kiosk.exc import ContentError
@@ -261,7 +261,8 @@ def _strings(data: Any, file: Path, _: Parsed) -> dict[str, dict[str, Text]]:
 
 
 def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
-    """Tiers by threshold; every tier's name resolves to a text in strings.json."""
+    """Tiers by threshold; every tier's name resolves to a text in strings.json; ``colour`` (``#rrggbb``) is
+    optional."""
     strings = parsed["strings.json"]
     if not isinstance(data, list) or not data:
         raise fail(file, "(top)", "a non-empty list of tiers")
@@ -276,7 +277,12 @@ def _tiers(data: Any, file: Path, parsed: Parsed) -> list[Tier]:
         elif f"tier.{item['key']}" not in strings["en"]:
             faults.add(f"[{i}].key", f"a tier named in strings.json (no 'tier.{item['key']}')")
         else:
-            tiers.append(Tier(item["key"], threshold))
+            try:
+                colour = None if "colour" not in item else check_colour(item["colour"], file, f"[{i}].colour")
+            except ContentError as exc:
+                faults.add_error(exc)
+                continue
+            tiers.append(Tier(item["key"], threshold, colour))
     faults.raise_any()  # the rule below is about the whole, well-formed list
     if min(t.threshold for t in tiers) != 0 or len({t.threshold for t in tiers}) != len(tiers):
         raise fail(file, "threshold", "distinct thresholds, the lowest 0")

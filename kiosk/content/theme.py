@@ -7,7 +7,8 @@ by content alone.
   ``deploy/dev.sh`` and ``deploy/install.sh`` install from Debian's ``fonts-inter``);
 - ``type``: the type scale, by style: a font role, a size in pixels at 1080 lines, a line height factor;
 - ``space`` and ``radius``: pixels at 1080 lines, by name;
-- ``motion``: durations in milliseconds and easings as cubic Bézier control points ``[x1, y1, x2, y2]``.
+- ``motion``: durations in milliseconds (:data:`MOTION_DURATIONS`; a scene transition takes ``standard``) and
+  easings as cubic Bézier control points ``[x1, y1, x2, y2]`` (:data:`EASINGS`).
 
 Every font must have a glyph for every letter, sign and digit the bundle's texts show in every language: a
 brand font without Cyrillic would put boxes on the Russian screens, so such a bundle is refused.
@@ -42,6 +43,14 @@ COLOURS = ("background_top", "background_bottom", "text", "muted", "accent", "on
 
 TYPE_STYLES = ("display", "headline", "title", "lead", "body", "label", "caption", "figure")
 """The type styles every theme sets; the scenes pick one of these for every text they show."""
+
+MOTION_DURATIONS = ("quick", "standard", "gentle", "celebrate")
+TRANSITIONS = ("quick", "standard", "gentle")
+"""The durations every theme names; the transitions among them last at most TRANSITION_MAX_MS (a scene change
+eases in well under a quarter of a second)."""
+TRANSITION_MAX_MS = 250
+EASINGS = ("standard", "enter", "exit")
+"""The easings every theme names, as cubic Bézier points."""
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 """Where installed fonts are looked up by file name (Debian's and Raspberry Pi OS's font folders)."""
@@ -88,7 +97,7 @@ def check_theme(data: Any, file: Path, parsed: Mapping[str, Any]) -> Theme:
     file and the key."""
     if not isinstance(data, dict):
         raise fail(file, "(top)", "an object with colours, fonts, type, space, radius and motion")
-    colours = {key: _colour(_get(data, "colours", file).get(key), file, f"colours.{key}") for key in COLOURS}
+    colours = {key: check_colour(_get(data, "colours", file).get(key), file, f"colours.{key}") for key in COLOURS}
     fonts = {role: _font(value, file, f"fonts.{role}") for role, value in _get(data, "fonts", file).items()}
     if not fonts:
         raise fail(file, "fonts", "at least one font")
@@ -96,11 +105,18 @@ def check_theme(data: Any, file: Path, parsed: Mapping[str, Any]) -> Theme:
     styles = _get(data, "type", file)
     type_scale = {name: _style(styles.get(name), fonts, file, f"type.{name}") for name in TYPE_STYLES}
     motion = _get(data, "motion", file)
+    durations = _get(motion, "durations_ms", file, "motion.")
+    for name in MOTION_DURATIONS:
+        high = TRANSITION_MAX_MS if name in TRANSITIONS else 5000
+        if not _number(durations.get(name)) or not 0 <= durations[name] <= high:
+            raise fail(file, f"motion.durations_ms.{name}", f"a whole number of milliseconds from 0 to {high}")
+    for name in EASINGS:
+        _easing(_get(motion, "easings", file, "motion.").get(name), file, f"motion.easings.{name}")
     return Theme(
         colours, fonts, type_scale,
         space=_sizes(_get(data, "space", file), file, "space", 0, 1080),
         radius=_sizes(_get(data, "radius", file), file, "radius", 0, 1080),
-        durations_ms=_sizes(_get(motion, "durations_ms", file, "motion."), file, "motion.durations_ms", 0, 5000),
+        durations_ms=_sizes(durations, file, "motion.durations_ms", 0, 5000),
         easings={name: _easing(value, file, f"motion.easings.{name}")
                  for name, value in _get(motion, "easings", file, "motion.").items()},
     )
@@ -113,7 +129,8 @@ def _get(data: dict, key: str, file: Path, prefix: str = "") -> dict:
     return value
 
 
-def _colour(value: Any, file: Path, key: str) -> Colour:
+def check_colour(value: Any, file: Path, key: str) -> Colour:
+    """A ``#rrggbb`` colour as RGB, or a ContentError naming ``file`` and ``key``."""
     if not isinstance(value, str) or not _HEX.match(value):
         raise fail(file, key, "a colour like '#7a2e22'")
     return tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Tier:
-    """A loyalty tier reached at ``threshold`` points."""
+    """A loyalty tier reached at ``threshold`` points; ``colour`` (RGB) is the tier's own colour where the content
+    gives one (a badge, the celebration), else scenes use the theme's accent."""
 
     key: str
     threshold: int
+    colour: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,14 @@
-"""The scene manager: shows one scene at a time, draws only what changed, falls back to the failsafe scene.
+"""The scene manager: shows one scene at a time, eases from one scene to the next, draws only what changed,
+falls back to the failsafe scene.
 
 It draws what the session says; it owns no flow. When a scene fails to draw, :meth:`SceneManager.show` puts the
-failsafe scene up and returns False, and the caller tells the flow (so the flow and the screen never disagree)."""
+failsafe scene up and returns False, and the caller tells the flow (so the flow and the screen never disagree).
+
+A new scene is drawn once, off screen, and crossfaded in over the theme's ``standard`` motion token
+(kiosk/ui/motion.py); a scene whose ``transition`` is None (the tap's celebration) is cut to at once, so its
+first frame is on the screen when :meth:`show` returns. Showing the scene that is up again (a language
+switch, a refresh) redraws it without a transition.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +18,9 @@ from collections.abc import Callable, Mapping
 import pygame
 
 from kiosk.ui.input import Input
-from kiosk.ui.look import Look
+from kiosk.ui.look import Colour, Look, mix
 from kiosk.ui.message import FailsafeScene
+from kiosk.ui.motion import Transition
 from kiosk.ui.scene import Scene, View
 
 log = logging.getLogger(__name__)
@@ -22,55 +30,77 @@ LedColour = tuple[float, float, float]
 
 class SceneManager:
     """Owns the screen surface and one instance of each scene; ``led`` (demo only) feeds a small on-screen copy
-    of the status LED."""
+    of the status LED; ``transitions`` False cuts from scene to scene (screenshots)."""
 
     def __init__(self, screen: pygame.Surface, look: Look, scenes: Mapping[str, Callable[[Look], Scene]],
-                 led: Callable[[], LedColour] | None = None) -> None:
+                 led: Callable[[], LedColour] | None = None, *, transitions: bool = True) -> None:
         self.screen = screen
         self.look = look
         self.scenes: dict[str, Scene] = {name: build(look) for name, build in scenes.items()}
         self.scenes.setdefault(FailsafeScene.name, FailsafeScene(look))
         self.current: Scene = self.scenes[FailsafeScene.name]
+        self.transition: Transition | None = None
+        self._transitions = transitions
+        self._incoming: pygame.Surface | None = None  # where an incoming scene is drawn: one buffer, reused
+        self._shown = False  # nothing to ease from before the first scene
         self._led = led
         self._led_shown: LedColour | None = None
         self._led_rect = pygame.Rect(0, 0, look.px(56), look.px(56))
-        self._led_rect.topright = (look.size[0] - look.px(24), look.px(24))
+        self._led_rect.topright = (look.size[0] - look.px(28), look.px(28))
 
     @property
     def name(self) -> str:
         return self.current.name
 
     def show(self, name: str, view: View, now: float) -> bool:
-        """Enter scene ``name`` and put its first frame on the screen; False when it failed to draw and the
-        failsafe scene shows instead."""
+        """Enter scene ``name`` and put its first frame on the screen (or start easing to it); False when it
+        failed to draw and the failsafe scene shows instead."""
         scene = self.scenes.get(name)
+        ease = (self._transitions and self._shown and scene is not None and scene is not self.current
+                and scene.transition is not None)
         if scene is not self.current:
             self.current.leave()
+        self.transition = None
+        target = self._incoming_buffer() if ease else self.screen
         shown = True
         try:
             if scene is None:
                 raise KeyError(f"no scene named {name!r}")
             scene.enter(view, now)
-            scene.draw(self.screen, now)
+            scene.draw(target, now)
             self.current = scene
         except Exception:
             log.exception("ui: scene %s failed to draw; showing the failsafe scene", name)
-            shown = False
+            shown, ease = False, False
             if scene is not None:
                 scene.leave()
             self.current = self.scenes[FailsafeScene.name]
             self.current.enter(View(language=view.language), now)
             self.current.draw(self.screen, now)
+        self._shown = True
+        if ease:
+            assert scene is not None and scene.transition is not None
+            self.transition = Transition(target, now, self.look, scene.transition)
+            return shown  # the first blend is the next frame: the outgoing scene is still on the screen
         self._draw_led(force=True)
         pygame.display.flip()
         return shown
 
     def animating(self, now: float) -> bool:
-        """Whether the next frame draws anything: an animated scene, or a widget that changed or moves."""
-        return self.current.animated or self.current.moving(now)
+        """Whether the next frame draws anything: a transition, an animated scene, or a widget that changed or
+        moves."""
+        return self.transition is not None or self.current.animated or self.current.moving(now)
 
     def frame(self, now: float) -> None:
-        """Draw the next frame of an animated scene, the widgets that changed, and whatever overlay changed."""
+        """Draw the next frame of a transition, or of an animated scene and the widgets that changed, and
+        whatever overlay changed."""
+        if self.transition is not None:
+            self.transition.draw(self.screen, now)
+            if self.transition.done(now):
+                self.transition = None
+            self._draw_led(force=True)
+            pygame.display.flip()
+            return
         rects = self.current.animate(self.screen, now) if self.current.animated else []
         rects += self.current.refresh(self.screen, now)
         led = self._draw_led(force=self._led_rect.collidelist(rects) >= 0)
@@ -88,6 +118,11 @@ class SceneManager:
             pygame.display.update(rects)
         return action
 
+    def _incoming_buffer(self) -> pygame.Surface:
+        if self._incoming is None:
+            self._incoming = self.screen.copy()  # the screen's pixel format: blits need no conversion
+        return self._incoming
+
     def _draw_led(self, force: bool) -> pygame.Rect | None:
         if self._led is None:
             return None
@@ -95,9 +130,27 @@ class SceneManager:
         if colour == self._led_shown and not force:
             return None
         self._led_shown = colour
-        rgb = tuple(round(c * 255) for c in colour)
         rect = self._led_rect
-        self.screen.blit(self.look.background(), rect, rect)
-        pygame.draw.circle(self.screen, (20, 20, 30), rect.center, rect.width // 2)
-        pygame.draw.circle(self.screen, rgb, rect.center, rect.width // 2 - self.look.px(6))
+        look = self.look
+        self.screen.blit(look.background(), rect, rect)
+        radius = rect.width // 2
+        lit, halo = self._led_look(colour)
+        if halo:
+            pygame.draw.circle(self.screen, mix(look.colour["accent"], look.colour["background_top"], 0.6),
+                               rect.center, radius)
+        pygame.draw.circle(self.screen, look.colour["panel"], rect.center, radius - look.px(8))
+        pygame.draw.circle(self.screen, look.colour["line"], rect.center, radius - look.px(8), width=look.px(2))
+        pygame.draw.circle(self.screen, lit, rect.center, radius - look.px(16))
         return rect
+
+    def _led_look(self, colour: LedColour) -> tuple[Colour, bool]:
+        """The mirror in the theme's palette, not in the LED's raw RGB (the physical LED shows the theme's
+        ``led_idle``/``led_celebrate``): the accent when the LED glows its idle colour, the accent with a halo
+        when it flashes the celebration, the hairline colour when it is off, in between as it dims."""
+        ink = self.look.colour
+        rgb = tuple(round(c * 255) for c in colour)
+        if rgb == ink["led_celebrate"]:
+            return ink["accent"], True
+        if rgb == ink["led_idle"]:
+            return ink["accent"], False
+        return mix(ink["line"], ink["accent"], max(colour, default=0.0)), False

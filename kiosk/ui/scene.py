@@ -25,6 +25,8 @@ class Scene:
     name = ""
     animated = False
     """An animated scene is drawn every frame; a static one only on entering it."""
+    transition: str | None = "standard"
+    """The theme's motion token the scene eases in with; None cuts to it at once."""
     view_model: type[View] = View
     """The class of this scene's view model; every field but ``language`` has a default (the empty view)."""
 

@@ -22,7 +22,8 @@ ARGS = {"type": "object", "additionalProperties": False, "required": ["on"],
 class MaintenanceScene(MessageScene):
     name = SCENE
     title_key = "maintenance.title"
-    body_keys = ("maintenance.body",)
+    body_keys = ("maintenance.body",)  # points to the staff itself
+    icon = "clock"
     with_buttons = False
 
 

@@ -21,7 +21,7 @@ from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
 from kiosk.features.welcome import flow
 from kiosk.features.welcome.events import EVENTS
 from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
-from kiosk.features.welcome.scenes.celebrate import CelebrateScene
+from kiosk.features.welcome.scenes.celebrate import CelebrateScene, CelebrateView
 from kiosk.features.welcome.scenes.messages import GoodbyeScene, UnavailableScene
 from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
 from kiosk.ui.message import FailsafeScene
@@ -42,6 +42,12 @@ def _attract_view(source: ViewSource) -> AttractView:
     return AttractView(source.language, join_url=source.join_url, reader_ok=source.reader_ok)
 
 
+def _celebrate_view(source: ViewSource) -> CelebrateView:
+    member = source.member
+    tier = next((tier for tier in source.tiers if member and tier.key == member.tier), None)
+    return CelebrateView(source.language, member, tier)
+
+
 def _welcome_view(source: ViewSource) -> WelcomeView:
     member = source.member
     return WelcomeView(source.language, member, progress(member.points, source.tiers) if member else None)
@@ -58,7 +64,7 @@ class Welcome(Feature):
     def scenes(self) -> list[SceneSpec]:
         return [
             SceneSpec(session.ATTRACT, AttractScene, _attract_view, on_enter=_on_attract),
-            SceneSpec(session.CELEBRATE, CelebrateScene),
+            SceneSpec(session.CELEBRATE, CelebrateScene, _celebrate_view),
             SceneSpec(flow.WELCOME, WelcomeScene, _welcome_view),
             SceneSpec(flow.UNAVAILABLE, UnavailableScene),
             SceneSpec(session.GOODBYE, GoodbyeScene),
@@ -137,6 +143,13 @@ class Welcome(Feature):
         if step.events:
             log.info("lookup: %s", step.events[0].type)
         self.ctx.apply(step, now)
+        self._personal_celebration(now)
+
+    def _personal_celebration(self, now: float) -> None:
+        """The member is known while the celebration is still on: it greets them by name."""
+        machine = self.ctx.machine
+        if machine.scene == session.CELEBRATE and machine.member is not None:
+            self.ctx.refresh(now)
 
     def _on_member_joined(self, joined: flow.MemberJoined) -> None:
         if joined.member is None:
@@ -144,6 +157,7 @@ class Welcome(Feature):
             return
         now = time.monotonic()
         self.ctx.apply(flow.joined(self.ctx.machine, joined.session_id, joined.member, now), now)
+        self._personal_celebration(now)
 
     def _done(self, action: str, now: float) -> None:
         self.ctx.apply(self.ctx.machine.done(now), now)

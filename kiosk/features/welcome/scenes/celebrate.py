@@ -1,47 +1,176 @@
-"""The celebration that answers a tap at once: a confetti burst and a big hello."""
+"""The celebration that answers a tap at once: a burst of confetti and a big hello, turning personal (the
+member's name, their tier in its colour) as soon as the backend says who it is.
+
+It is cut to without a transition, so its first frame is on the screen the moment the tap is handled. The
+burst is the same every time (a fixed seed: screenshots stay byte for byte the same) and keeps out of the text
+boxes: a piece that would touch one is not drawn, so the confetti seems to fly behind the words. Each frame
+only erases the pieces of the last frame and draws the new ones; the texts are drawn once.
+"""
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 
 import pygame
 
+from kiosk.core.member import Member, Tier
+from kiosk.ui.look import Colour, mix
 from kiosk.ui.scene import Scene, View
+from kiosk.ui.text import Block
 
-PIECES = 90
-GRAVITY = 900.0  # pixels per second squared at 1080 lines
+PIECES = 140
+GRAVITY = 1500.0  # pixels per second squared at 1080 lines
+DRAG = 2.6  # per second: the burst opens fast and the pieces drift down
 CONFETTI_SEED = 7  # the same burst every time: re-rendered screenshots stay byte for byte the same
+
+
+@dataclass(frozen=True)
+class CelebrateView(View):
+    member: Member | None = None  # None until the backend says who tapped
+    tier: Tier | None = None  # the member's tier, for its colour
+
+
+@dataclass(frozen=True)
+class _Piece:
+    vx: float
+    vy: float
+    width: float
+    height: float
+    angle: float
+    spin: float  # radians per second, in the screen's plane
+    flutter: float  # radians per second, the turn that makes a piece flash thin and wide
+    ink: int  # index into the palette
 
 
 class CelebrateScene(Scene):
     name = "celebrate"
     animated = True
+    transition = None  # the tap's answer is on the screen at once
+    view_model = CelebrateView
+    view: CelebrateView
+
+    def __init__(self, look) -> None:
+        super().__init__(look)
+        rng = random.Random(CONFETTI_SEED)
+        self._pieces = [self._piece(rng) for _ in range(PIECES)]
+        self._burst_at: float | None = None
+        self._drawn: list[pygame.Rect] = []  # the pieces on the screen, erased at the next frame
+        self.text_boxes: list[pygame.Rect] = []  # where the confetti never goes
+        self._fitted: dict[tuple[str, str], Block] = {}  # the anonymous hello, set once per language
+
+    @staticmethod
+    def _piece(rng: random.Random) -> _Piece:
+        angle = rng.uniform(-math.pi * 0.97, -math.pi * 0.03) if rng.random() < 0.8 else rng.uniform(0, math.pi)
+        speed = rng.uniform(900, 2800)
+        return _Piece(math.cos(angle) * speed, math.sin(angle) * speed, rng.uniform(16, 30), rng.uniform(9, 15),
+                      rng.uniform(0, math.pi), rng.uniform(-6, 6), rng.uniform(5, 11), rng.randrange(4))
 
     def enter(self, view: View, now: float) -> None:
+        """A tap (no member yet) starts the burst; the member becoming known re-enters the scene and the burst
+        goes on where it is."""
         super().enter(view, now)
-        look = self.look
-        rng = random.Random(CONFETTI_SEED)
-        palette = [look.colour["accent"], look.colour["highlight"], look.colour["text"], look.colour["muted"]]
-        self._pieces = []
-        for _ in range(PIECES):
-            angle = rng.uniform(-math.pi, 0)
-            speed = rng.uniform(400, 1100)
-            self._pieces.append((math.cos(angle) * speed, math.sin(angle) * speed,
-                                 rng.choice(palette), rng.uniform(8, 18)))
-        width = look.size[0]
-        self._title = look.fit(self.t("celebrate.title"), "display", (int(width * 0.8), look.px(340)), max_lines=2)
-        self._subtitle = look.fit(self.t("celebrate.subtitle"), "lead", (int(width * 0.6), look.px(120)))
+        if self._burst_at is None or self.view.member is None:
+            self._burst_at = now
+        self._drawn = []
+
+    def leave(self) -> None:
+        super().leave()
+        self._burst_at = None
+        self._drawn = []
+        self.text_boxes = []
 
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
-        elapsed = now - self.entered_at
-        origin_x, origin_y = look.size[0] / 2, look.size[1] * 0.55
-        g = GRAVITY * look.unit
-        for vx, vy, colour, size in self._pieces:
-            x = origin_x + vx * look.unit * elapsed
-            y = origin_y + vy * look.unit * elapsed + 0.5 * g * elapsed * elapsed
-            pygame.draw.rect(screen, colour, (int(x), int(y), look.px(size), look.px(size * 0.6)))
-        width = look.size[0]
-        self._title.draw(screen, pygame.Rect(0, look.px(330), width, 0), look.colour["highlight"], align="centre")
-        self._subtitle.draw(screen, pygame.Rect(0, look.px(520), width, 0), look.colour["muted"], align="centre")
+        width, height = look.size
+        member = self.view.member
+        if member is None:
+            title = self._fit(self.t("celebrate.title"), "display", (int(width * 0.8), look.px(360)))
+            lead = self._fit(self.t("celebrate.subtitle"), "lead", (int(width * 0.6), look.px(130)))
+        else:
+            title = look.fit(self.t("celebrate.member", name=member.name), "display",
+                             (int(width * 0.84), look.px(360)), max_lines=2, min_scale=0.4)
+            tier = self.view.tier or Tier(member.tier, 0)
+            lead = look.fit(self.t("welcome.tier", tier=self.t(f"tier.{tier.key}")), "title",
+                            (int(width * 0.5), look.px(90)), max_lines=1)
+        gap = look.space("l")
+        stack = title.size[1] + gap + lead.size[1]
+        top = (height - stack) // 2 - look.px(30)
+        ink = look.colour
+        title_box = title.draw(screen, pygame.Rect(0, top, width, title.size[1]), ink["text"], align="centre")
+        lead_top = top + title.size[1] + gap
+        if member is None:
+            lead_box = lead.draw(screen, pygame.Rect(0, lead_top, width, lead.size[1]), ink["muted"],
+                                 align="centre")
+        else:
+            lead_box = self._draw_badge(screen, lead, lead_top)
+        margin = look.space("s")
+        self.text_boxes = [title_box.inflate(2 * margin, 2 * margin), lead_box.inflate(2 * margin, 2 * margin)]
+        self._drawn = self._draw_pieces(screen, now)
+
+    def _fit(self, text: str, style: str, box: tuple[int, int]) -> Block:
+        """The anonymous hello, fitted once per language: a tap's first frame does not set type."""
+        key = (text, style)
+        if key not in self._fitted:
+            self._fitted[key] = self.look.fit(text, style, box, max_lines=2)
+        return self._fitted[key]
+
+    def _draw_badge(self, screen: pygame.Surface, label: Block, top: int) -> pygame.Rect:
+        """The tier as a medal in the tier's colour beside its name."""
+        look = self.look
+        medal = label.font.get_height() // 2
+        gap = look.space("s")
+        width = 2 * medal + gap + label.size[0]
+        left = (look.size[0] - width) // 2
+        centre = (left + medal, top + label.size[1] // 2)
+        pygame.draw.circle(screen, self._tier_colour(), centre, medal)
+        pygame.draw.circle(screen, mix(self._tier_colour(), look.colour["panel"], 0.45), centre, medal // 2)
+        text = label.draw(screen, pygame.Rect(left + 2 * medal + gap, top, label.size[0], label.size[1]),
+                          look.colour["text"])
+        return text.union(pygame.Rect(left, centre[1] - medal, 2 * medal, 2 * medal))
+
+    def _tier_colour(self) -> Colour:
+        tier = self.view.tier
+        return tier.colour if tier is not None and tier.colour is not None else self.look.colour["accent"]
+
+    def _palette(self) -> list[Colour]:
+        ink = self.look.colour
+        main = self._tier_colour() if self.view.member is not None else ink["accent"]
+        return [main, mix(main, ink["background_top"], 0.45), ink["highlight"], ink["line"]]
+
+    def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
+        background = self.look.background()
+        for rect in self._drawn:  # pieces never touch the texts: the background alone is under them
+            screen.blit(background, rect, rect)
+        erased = self._drawn
+        self._drawn = self._draw_pieces(screen, now)
+        return erased + self._drawn
+
+    def _draw_pieces(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
+        look = self.look
+        elapsed = max(0.0, now - (self._burst_at if self._burst_at is not None else now))
+        unit = look.unit
+        bounds = screen.get_rect()
+        origin = self.text_boxes[0].center if self.text_boxes else bounds.center
+        spread = (1 - math.exp(-DRAG * elapsed)) / DRAG  # the distance a unit velocity covers against the drag
+        fall = GRAVITY / DRAG * (elapsed - spread)  # and the drop gravity adds at that drag
+        palette = self._palette()
+        drawn = []
+        for piece in self._pieces:
+            x = origin[0] + piece.vx * unit * spread
+            y = origin[1] + (piece.vy * spread + fall) * unit
+            turn = piece.angle + piece.spin * elapsed
+            half_w = piece.width * unit / 2
+            half_h = piece.height * unit / 2 * max(0.15, abs(math.cos(piece.angle + piece.flutter * elapsed)))
+            cos, sin = math.cos(turn), math.sin(turn)
+            corners = [(x + dx * cos - dy * sin, y + dx * sin + dy * cos)
+                       for dx, dy in ((-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h))]
+            xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+            rect = pygame.Rect(int(min(xs)) - 1, int(min(ys)) - 1, int(max(xs) - min(xs)) + 3,
+                               int(max(ys) - min(ys)) + 3)
+            if not rect.colliderect(bounds) or rect.collidelist(self.text_boxes) >= 0:
+                continue
+            pygame.draw.polygon(screen, palette[piece.ink], corners)
+            drawn.append(rect.clip(bounds))
+        return drawn

@@ -9,9 +9,13 @@ class UnavailableScene(MessageScene):
     name = "unavailable"
     title_key = "unavailable.title"
     body_keys = ("unavailable.body",)
+    icon = "cloud"
+    staff = True
 
 
 class GoodbyeScene(MessageScene):
     name = "goodbye"
     title_key = "goodbye.title"
+    body_keys = ("goodbye.body",)
+    icon = "bag"
     with_buttons = False

@@ -1,0 +1,102 @@
+"""Motion: easing curves as CSS evaluates them, and scene transitions that end on the exact incoming frame within
+the theme's duration. Real pygame rendering (SDL dummy driver) with the shipped content."""
+
+import itertools
+
+import pygame
+import pytest
+
+from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+from kiosk.content.theme import Easing
+from kiosk.features import default_features
+from kiosk.features.base import ViewSource
+from kiosk.features.registry import FeatureSet
+from kiosk.ui.kit.motion import ease
+from kiosk.ui.look import Look
+from kiosk.ui.manager import SceneManager
+
+FEATURES = FeatureSet(default_features())
+
+
+@pytest.fixture(scope="module")
+def screen():
+    pygame.init()
+    yield pygame.display.set_mode((1280, 720))
+    pygame.quit()
+
+
+def manager(screen, **options):
+    look = Look(load_bundle(DEFAULT_DIR), screen.get_size())
+    return SceneManager(screen, look, {name: spec.build for name, spec in FEATURES.scenes.items()}, **options)
+
+
+def view(name, language="en"):
+    bundle = load_bundle(DEFAULT_DIR)
+    source = ViewSource(language, None, tuple(bundle.tiers), "https://example.test/j/k7Qm2pX9", True)
+    return FEATURES.scenes[name].view(source)
+
+
+def pixels(surface):
+    return pygame.image.tobytes(surface, "RGB")
+
+
+@pytest.mark.parametrize(("points", "checks"), [
+    ((0.0, 0.0, 1.0, 1.0), [(0.3, 0.3), (0.8, 0.8)]),  # linear
+    ((0.25, 0.1, 0.25, 1.0), [(0.5, 0.8024033877399112), (0.1, 0.09479630571604)]),  # CSS "ease"
+    ((0.42, 0.0, 1.0, 1.0), [(0.5, 0.3153568)]),  # CSS "ease-in"
+    ((0.0, 0.0, 0.58, 1.0), [(0.5, 0.6846432)]),  # CSS "ease-out"
+])
+def test_easing_is_evaluated_as_css_does(points, checks):
+    for x, y in checks:
+        assert ease(Easing(*points), x) == pytest.approx(y, abs=1e-5)
+
+
+def test_the_shipped_easings_rise_monotonically_from_0_to_1():
+    for easing in load_bundle(DEFAULT_DIR).theme.easings.values():
+        values = [ease(easing, i / 100) for i in range(101)]
+        assert values[0] == 0.0 and values[-1] == 1.0
+        assert all(a <= b + 1e-9 for a, b in itertools.pairwise(values))
+
+
+def test_a_transition_eases_in_and_ends_on_the_exact_incoming_frame(screen):
+    cut = manager(screen, transitions=False)
+    cut.show("goodbye", view("goodbye"), 0.0)
+    incoming = pixels(screen)
+    cut.show("attract", view("attract"), 1.0)
+    outgoing = pixels(screen)
+
+    ui = manager(screen)
+    ui.show("attract", view("attract"), 0.0)  # the first scene has nothing to ease from
+    assert ui.transition is None and pixels(screen) == outgoing
+    ui.show("goodbye", view("goodbye"), 10.0)
+    assert ui.animating and pixels(screen) == outgoing  # the first blend is the next frame
+    duration = ui.look.theme.durations_ms["standard"] / 1000
+    assert 0 < duration <= 0.25
+    shown = []
+    t = 10.0
+    while ui.transition is not None:
+        t += 1 / 60
+        ui.frame(t)
+        shown.append(pixels(screen))
+    assert t - 10.0 <= duration + 1 / 60  # finished within the duration, at the first frame after it
+    assert shown[-1] == incoming  # exactly the incoming frame
+    assert all(frame not in (incoming, outgoing) for frame in shown[:-1]) and len(shown) >= 3
+    assert not ui.animating  # goodbye is still: nothing more to draw
+
+
+def test_a_tap_cuts_to_the_celebration_at_once(screen):
+    ui = manager(screen)
+    ui.show("attract", view("attract"), 0.0)
+    ui.show("celebrate", view("celebrate"), 5.0)
+    assert ui.transition is None and ui.name == "celebrate"
+    first = pixels(screen)
+    cut = manager(screen, transitions=False)
+    cut.show("celebrate", view("celebrate"), 5.0)
+    assert pixels(screen) == first
+
+
+def test_showing_the_scene_that_is_up_redraws_it_without_a_transition(screen):
+    ui = manager(screen)
+    ui.show("attract", view("attract"), 0.0)
+    ui.show("attract", view("attract", "nb"), 1.0)
+    assert ui.transition is None
