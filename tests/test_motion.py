@@ -69,7 +69,7 @@ def test_a_transition_eases_in_and_ends_on_the_exact_incoming_frame(screen):
     ui.show("attract", view("attract"), 0.0)  # the first scene has nothing to ease from
     assert ui.transition is None and pixels(screen) == outgoing
     ui.show("goodbye", view("goodbye"), 10.0)
-    assert ui.animating and pixels(screen) == outgoing  # the first blend is the next frame
+    assert ui.animating(10.0) and pixels(screen) == outgoing  # the first blend is the next frame
     duration = ui.look.theme.durations_ms["standard"] / 1000
     assert 0 < duration <= 0.25
     shown = []
@@ -81,7 +81,7 @@ def test_a_transition_eases_in_and_ends_on_the_exact_incoming_frame(screen):
     assert t - 10.0 <= duration + 1 / 60  # finished within the duration, at the first frame after it
     assert shown[-1] == incoming  # exactly the incoming frame
     assert all(frame not in (incoming, outgoing) for frame in shown[:-1]) and len(shown) >= 3
-    assert not ui.animating  # goodbye is still: nothing more to draw
+    assert not ui.animating(t + 1)  # goodbye is still: nothing more to draw
 
 
 def test_a_tap_cuts_to_the_celebration_at_once(screen):

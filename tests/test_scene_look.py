@@ -40,12 +40,12 @@ def display():
 @pytest.fixture
 def drawn_texts(monkeypatch):
     """Every block of text drawn, with the rectangle it covers (the real drawing, observed)."""
-    drawn: list[tuple[Block, pygame.Rect]] = []
+    drawn: list[tuple[pygame.Surface, Block, pygame.Rect]] = []
     real = Block.draw
 
     def draw(self, screen, box, colour, align="left", valign="top"):
         covered = real(self, screen, box, colour, align, valign)
-        drawn.append((self, covered))
+        drawn.append((screen, self, covered))
         return covered
 
     monkeypatch.setattr(Block, "draw", draw)
@@ -77,18 +77,13 @@ def test_every_reworked_scene_fits_its_texts_in_every_language(bundle_name, size
             scene.draw(screen, 0.0)
             case = (bundle_name, size, language, scene_name, member, reader_ok)
             assert drawn_texts, case
-            for block, rect in drawn_texts:
+            for _, block, _ in drawn_texts:  # on the screen, or on a button's face
                 assert not block.cut, (case, block.lines)
-                assert bounds.contains(rect), (case, block.lines, rect)
-            texts = [rect for _, rect in drawn_texts]
+            texts = [rect for surface, _, rect in drawn_texts if surface is screen]
             for i, rect in enumerate(texts):
+                assert bounds.contains(rect), (case, rect)
                 assert rect.collidelist(texts[i + 1:]) < 0, (case, "texts overlap")
-            labels = {id(b.rect) for b in scene.buttons}
-            for button in scene.buttons:  # labels are drawn inside their own button only
-                inside = [rect for rect in texts if button.rect.contains(rect)]
-                outside = [rect for rect in texts if not button.rect.contains(rect) and rect.colliderect(button.rect)]
-                assert len(inside) == 1 and not outside, (case, button.label)
-            assert len(labels) == len(scene.buttons)
+                assert rect.collidelist([button.rect for button in scene.buttons]) < 0, (case, "under a button")
 
 
 @pytest.mark.parametrize("size", SCREENS)

@@ -91,7 +91,9 @@ def render(name: str, side: int, accent: Colour, backdrop: Colour, disc: bool = 
     faded towards ``backdrop`` (no disc: the lines alone)."""
     big = side * SUPERSAMPLE
     surface = pygame.Surface((big, big), pygame.SRCALPHA)
+    tint = _mix(accent, backdrop, 0.88)
+    surface.fill((*(tint if disc else accent), 0))  # see-through, but not black: the scaled edge stays clean
     if disc:
-        pygame.draw.circle(surface, _mix(accent, backdrop, 0.88), (big / 2, big / 2), big / 2)
+        pygame.draw.circle(surface, tint, (big / 2, big / 2), big / 2)
     PENS[name](surface, big / 100, accent)
     return pygame.transform.smoothscale(surface, (side, side))
