@@ -1,1 +1,1 @@
-BjeDwKEGkMJlW1kAaTaClwV/uxI3ZkYysb01PuoqyiM6URKzChdyjWRk2Krsb4YlCypGqEmnDf7loxhZWIyaBA==
+RShCRjPhrEjcapNxrNuK0UEQFFLClwid0upS2olfS4pmyl2cdlMnzgvfAK7wgJcOkfXzQGhpZwHNap7zAuv6Ag==
