@@ -24,6 +24,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                                                            "for phones on the store's network)")
     serve.add_argument("--port", type=int, default=8400, help="port (default 8400)")
     serve.add_argument("--db", type=Path, default=_default_db(), help=f"SQLite file (default {_default_db()})")
+    serve.add_argument("--proxies", type=int, default=0, metavar="N",
+                       help="reverse proxies in front of it (default 0): the phone pages' attempt limits then count "
+                            "by the client address in their X-Forwarded-For")
     serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
     serve.add_argument("--mqtt", action="store_true",
                        help="through the broker of the config's [mqtt] section: record every kiosk's events "
@@ -56,7 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
     sender = SessionJoinedSender(mqtt, key) if mqtt else None
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     backend = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender,
-                    topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1", secret=os.environ.get(SECRET_VAR, ""))
+                    topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1", secret=os.environ.get(SECRET_VAR, ""),
+                    proxies=args.proxies)
     ingest = EventIngest(mqtt, backend.recorder, instance=args.instance) if mqtt else None
     server = BackendServer(backend.app, args.host, args.port)
     print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}"

@@ -17,15 +17,18 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, request
 from jinja2 import DictLoader
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk.server import checks
 from kiosk.server.ingest import EventRecorder
+from kiosk.server.limits import Limiter
 from kiosk.server.pages import CodeSender, log_code, phone_pages
 from kiosk.server.phone_templates import TEMPLATES
 from kiosk.server.problem import Problem, bad_request
+from kiosk.server.problem import response as problem_response
 from kiosk.server.service import LoyaltyService
 
 log = logging.getLogger(__name__)
@@ -38,33 +41,38 @@ SECURITY_HEADERS = {
 
 
 def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code,
-               recorder: EventRecorder | None = None, secret: str = "") -> Flask:
+               recorder: EventRecorder | None = None, secret: str = "", limiter: Limiter | None = None,
+               proxies: int = 0) -> Flask:
     """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning), the phone
     pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events.
 
     ``secret`` signs the phone pages' session cookies; instances behind one address need the same one. Empty: a
     random one, so a restart ends the phones' sessions (a form open at that moment is refused once).
+    ``limiter`` counts the phone pages' attempts per client (default: :data:`kiosk.server.limits.RATES`);
+    behind ``proxies`` reverse proxies the client is the address their ``X-Forwarded-For`` names.
     """
     app = Flask(__name__)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST, SECRET_KEY=secret or secrets.token_bytes(32),
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.jinja_loader = DictLoader(TEMPLATES)  # names end in .html: autoescaped
     app.json.sort_keys = False
     app.register_blueprint(_api(service, token), url_prefix="/v1")
-    app.register_blueprint(phone_pages(service, send_code))
+    app.register_blueprint(phone_pages(service, send_code, limiter or Limiter()))
     if recorder is not None:
         app.register_blueprint(_ops(recorder, token), url_prefix="/ops")
 
     @app.errorhandler(Problem)
     def problem(exc: Problem) -> Response:
-        return _problem(exc)
+        return problem_response(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         """Werkzeug's own refusals (no route, wrong method, body too large) as problems, with their headers."""
         status = exc.code or 500
         kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(status, "bad-request")
-        response = _problem(Problem(status, kind, exc.description or exc.name))
+        response = problem_response(Problem(status, kind, exc.description or exc.name))
         for name, value in exc.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
@@ -73,7 +81,7 @@ def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = l
     @app.errorhandler(Exception)
     def crash(exc: Exception) -> Response:
         log.exception("backend: request failed")
-        return _problem(Problem(500, "internal", "the backend failed; the request changed nothing"))
+        return problem_response(Problem(500, "internal", "the backend failed; the request changed nothing"))
 
     @app.after_request
     def secure(response: Response) -> Response:
@@ -159,12 +167,3 @@ def _body() -> Any:
 
 def _key() -> str:
     return checks.matches("Idempotency-Key", request.headers.get("Idempotency-Key"), checks.IDEMPOTENCY_KEY)
-
-
-def _problem(problem: Problem) -> Response:
-    response = jsonify(problem.to_json())
-    response.status_code = problem.status
-    response.content_type = "application/problem+json"
-    if problem.status == 401:
-        response.headers["WWW-Authenticate"] = "Bearer"
-    return response

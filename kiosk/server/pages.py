@@ -19,8 +19,10 @@ import phonenumbers
 from flask import Blueprint, g, render_template, request, session
 
 from kiosk.server import catalog, checks
+from kiosk.server.limits import Limiter
 from kiosk.server.phone_texts import CONSENT_VERSION, DEFAULT_REGION, TEXTS, pick_language
-from kiosk.server.problem import Problem
+from kiosk.server.problem import Problem, RateLimited, too_many
+from kiosk.server.problem import response as problem_response
 from kiosk.server.service import LoyaltyService
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,12 @@ def content_security_policy(nonce: str) -> str:
             "base-uri 'none'")
 
 
-def phone_pages(service: LoyaltyService, send_code: CodeSender) -> Blueprint:
+LIMITED = {"pages.join": ("sign_up", "sign-up attempts"), "pages.login": ("log_in", "code requests"),
+           "pages.code": ("code", "code attempts")}
+"""The forms whose every submission counts against the client's limits (kiosk/server/limits.py)."""
+
+
+def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter) -> Blueprint:
     pages = Blueprint("pages", __name__)
 
     @pages.before_request
@@ -47,6 +54,11 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender) -> Blueprint:
         g.nonce = secrets.token_urlsafe(16)
         g.lang = pick_language(request.headers.get("Accept-Language"),
                                request.values.get("lang") or session.get("lang"))
+        limited = LIMITED.get(request.endpoint or "") if request.method == "POST" else None
+        if limited:  # before anything else: a flood costs a dictionary look-up
+            wait = limiter.take(limited[0], request.remote_addr or "")
+            if wait:
+                raise too_many(limited[1], wait)
         session["lang"] = g.lang
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
@@ -130,6 +142,13 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender) -> Blueprint:
     @pages.errorhandler(_Refusal)
     def refused(refusal: _Refusal) -> Any:
         return _page("gone.html", refusal.status, token="", error=refusal.text)
+
+    @pages.errorhandler(RateLimited)
+    def rate_limited(problem: RateLimited) -> Any:
+        """A browser gets the page in its language, anything else the problem details; both say when to retry."""
+        if request.accept_mimetypes.best_match(["application/problem+json", "text/html"]) != "text/html":
+            return problem_response(problem)
+        return (*_page("gone.html", problem.status, token="", heading="slow_down"), problem.headers)
 
     @pages.after_request
     def secure(response: Any) -> Any:

@@ -129,8 +129,8 @@ ME = """{% extends "base.html" %}
 """
 
 GONE = """{% extends "base.html" %}
-{% block title %}{{ t.gone }}{% endblock %}
-{% block body %}<h1 id="gone">{{ t.gone }}</h1>{% endblock %}
+{% block title %}{{ t[heading or "gone"] }}{% endblock %}
+{% block body %}<h1 id="gone">{{ t[heading or "gone"] }}</h1>{% endblock %}
 """
 
 TEMPLATES = {"base.html": BASE, "join.html": JOIN, "login.html": LOGIN, "welcome.html": WELCOME, "me.html": ME,

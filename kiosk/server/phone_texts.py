@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "bad_form": "The form was too old. Please try again.",
         "wrong_code": "That code is not right.",
         "too_many": "Too many tries. Tap the kiosk again for a new link.",
+        "slow_down": "Too many tries from this network. Please wait a minute and try again.",
         "language": "Language",
     },
     "ru": {
@@ -85,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "bad_form": "Форма устарела. Попробуйте ещё раз.",
         "wrong_code": "Код неверный.",
         "too_many": "Слишком много попыток. Приложите телефон к киоску ещё раз.",
+        "slow_down": "Слишком много попыток из этой сети. Подождите минуту и попробуйте снова.",
         "language": "Язык",
     },
     "nb": {
@@ -120,6 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "bad_form": "Skjemaet var for gammelt. Prøv igjen.",
         "wrong_code": "Koden er feil.",
         "too_many": "For mange forsøk. Hold telefonen mot kiosken igjen.",
+        "slow_down": "For mange forsøk fra dette nettverket. Vent et minutt og prøv igjen.",
         "language": "Språk",
     },
 }

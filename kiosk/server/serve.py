@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -24,6 +26,8 @@ from kiosk.server.ingest import EventRecorder
 from kiosk.server.service import JoinedHook, LoyaltyService
 from kiosk.server.store import ServerStore
 
+_request_log = logging.getLogger("werkzeug")
+
 
 @dataclass(frozen=True)
 class Backend:
@@ -34,22 +38,27 @@ class Backend:
 
 
 def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None,
-          topic_prefix: str = "loyalty/v1", secret: str = "") -> Backend:
-    """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in."""
+          topic_prefix: str = "loyalty/v1", secret: str = "", proxies: int = 0) -> Backend:
+    """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in; behind
+    ``proxies`` reverse proxies (see :func:`~kiosk.server.api.create_app`)."""
     store = ServerStore(db)
     service = LoyaltyService(store, now=time.time, on_joined=on_joined)
     if demo:
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
     recorder = EventRecorder(store, topic_prefix)
-    return Backend(create_app(service, token, recorder=recorder, secret=secret), recorder)
+    return Backend(create_app(service, token, recorder=recorder, secret=secret, proxies=proxies), recorder)
 
 
 class _QuietPaths(WSGIRequestHandler):
-    """Logs a request's method and status only: paths and queries hold member references and credentials."""
+    """Logs a request's method and status only: paths and queries hold member references and credentials, and
+    a phone's address is personal data."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log("info", "%s %s", self.command, code)
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        getattr(_request_log, type)(message, *args)  # werkzeug's own puts the client's address first
 
 
 class BackendServer:
