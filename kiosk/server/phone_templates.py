@@ -45,15 +45,22 @@ BASE = """<!doctype html>
 </html>
 """
 
+FORMS = """{% macro hidden_fields(csrf, token, lang) -%}
+<input type="hidden" name="csrf" value="{{ csrf }}">
+  <input type="hidden" name="s" value="{{ token }}">
+  <input type="hidden" name="lang" value="{{ lang }}">
+{%- endmacro %}
+"""
+"""What every form posts besides its own fields: the CSRF token, the join token and the page's language."""
+
 JOIN = """{% extends "base.html" %}
+{% from "forms.html" import hidden_fields %}
 {% block title %}{{ t.join_title }}{% endblock %}
 {% block body %}
 <h1>{{ t.join_title }}</h1>
 <p class="lead">{{ t.join_lead }}</p>
 <form method="post" action="/join">
-  <input type="hidden" name="csrf" value="{{ csrf }}">
-  <input type="hidden" name="s" value="{{ token }}">
-  <input type="hidden" name="lang" value="{{ lang }}">
+  {{ hidden_fields(csrf, token, lang) }}
   <label for="phone">{{ t.phone }}</label>
   <input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" required value="{{ phone }}">
   <label class="check"><input type="checkbox" name="consent_personal" id="consent_personal" required>
@@ -67,15 +74,14 @@ JOIN = """{% extends "base.html" %}
 """
 
 LOGIN = """{% extends "base.html" %}
+{% from "forms.html" import hidden_fields %}
 {% block title %}{{ t.login_title }}{% endblock %}
 {% block body %}
 <h1>{{ t.login_title }}</h1>
 {% if step == "phone" %}
 <p class="lead">{{ t.login_lead }}</p>
 <form method="post" action="/join/login">
-  <input type="hidden" name="csrf" value="{{ csrf }}">
-  <input type="hidden" name="s" value="{{ token }}">
-  <input type="hidden" name="lang" value="{{ lang }}">
+  {{ hidden_fields(csrf, token, lang) }}
   <label for="phone">{{ t.phone }}</label>
   <input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" required value="{{ phone }}">
   <button type="submit" id="send">{{ t.send_code }}</button>
@@ -83,9 +89,7 @@ LOGIN = """{% extends "base.html" %}
 {% else %}
 <p class="lead">{{ t.code_sent }}</p>
 <form method="post" action="/join/code">
-  <input type="hidden" name="csrf" value="{{ csrf }}">
-  <input type="hidden" name="s" value="{{ token }}">
-  <input type="hidden" name="lang" value="{{ lang }}">
+  {{ hidden_fields(csrf, token, lang) }}
   <label for="code">{{ t.code }}</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
   <button type="submit" id="confirm">{{ t.confirm }}</button>
@@ -133,5 +137,5 @@ GONE = """{% extends "base.html" %}
 {% block body %}<h1 id="gone">{{ t[heading or "gone"] }}</h1>{% endblock %}
 """
 
-TEMPLATES = {"base.html": BASE, "join.html": JOIN, "login.html": LOGIN, "welcome.html": WELCOME, "me.html": ME,
-             "gone.html": GONE}
+TEMPLATES = {"base.html": BASE, "forms.html": FORMS, "join.html": JOIN, "login.html": LOGIN, "welcome.html": WELCOME,
+             "me.html": ME, "gone.html": GONE}
