@@ -82,7 +82,16 @@ def _staff(surface: pygame.Surface, u: float, ink: Colour) -> None:
     pygame.draw.ellipse(surface, ink, pygame.Rect(26 * u, 54 * u, 48 * u, 40 * u))
 
 
-PENS: dict[str, Pen] = {"clock": _clock, "cloud": _cloud, "bag": _bag, "refresh": _refresh, "staff": _staff}
+def _tap(surface: pygame.Surface, u: float, ink: Colour) -> None:
+    """A phone with the waves of a tap: hold it here."""
+    _line(surface, ink, u, [(30, 18), (56, 18), (56, 82), (30, 82), (30, 18)], 6)
+    _line(surface, ink, u, [(39, 72), (47, 72)], 5)
+    for radius in (12, 22):
+        _arc(surface, ink, u, (60, 50), radius, -45, 45, 5)
+
+
+PENS: dict[str, Pen] = {"clock": _clock, "cloud": _cloud, "bag": _bag, "refresh": _refresh, "staff": _staff,
+                        "tap": _tap}
 
 
 @lru_cache(maxsize=16)

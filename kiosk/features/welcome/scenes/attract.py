@@ -1,6 +1,6 @@
-"""The attract loop: the invitation to tap, with rings pulsing out of the reader target, and the join URL as a
-QR code for phones without NFC. When the reader is down the QR code takes the target's place (and nothing
-animates)."""
+"""The attract loop: the invitation to tap, with rings pulsing out of the reader target (a phone drawn in it),
+and the join URL as a QR code on a card for phones without NFC. When the reader is down the QR code takes the
+target's place (and nothing animates)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pygame
 
-from kiosk.ui.kit import language_switch
+from kiosk.ui import icons
+from kiosk.ui.kit import Card, language_switch
 from kiosk.ui.look import mix
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
@@ -48,37 +49,54 @@ class AttractScene(Scene):
         width = look.size[0]
         self.buttons = language_switch(look, self.view.language)
         left = look.space("xl")
-        column = int(width * 0.52)
+        column = int(width * 0.5)
         title, subtitle = ("attract.qr_title", "attract.qr_hint") if self._qr_only else ("attract.title",
                                                                                         "attract.subtitle")
-        y = look.px(240)
+        y = look.px(200)
         headline = look.fit(self.t(title), "headline", (column, look.px(330)))
         y = headline.draw(screen, pygame.Rect(left, y, column, 0), look.colour["text"]).bottom + look.space("m")
         lead = look.fit(self.t(subtitle), "lead", (int(width * 0.45), look.px(200)), max_lines=4)
         y = lead.draw(screen, pygame.Rect(left, y, column, 0), look.colour["muted"]).bottom
         self._ring_area = self._target_rect()
-        hint_box = pygame.Rect(0, 0, int(look.px(RING_CORE) * 1.6), int(look.px(RING_CORE) * 1.2))
-        self._hint = look.fit(self.t("attract.hint"), "label", hint_box.size, max_lines=2)  # set once, drawn per frame
+        core = look.px(RING_CORE)
+        hint_box = (int(core * 1.6), int(core * 0.6))
+        self._hint = look.fit(self.t("attract.hint"), "label", hint_box, max_lines=2)  # set once, drawn per frame
+        self._icon = icons.render("tap", int(core * 0.8), look.colour["on_accent"], look.colour["accent"],
+                                  disc=False)
         if self._qr_only:
-            qr = self._qr_code(look.px(520))
-            screen.blit(qr, qr.get_rect(center=self._ring_area.center))
+            side = look.px(520)
+            card = Card(look, pygame.Rect(0, 0, side + 2 * look.space("m"), side + 2 * look.space("m")))
+            card.rect.center = self._ring_area.center
+            card.draw(screen, now)
+            qr = self._qr_code(side)
+            screen.blit(qr, qr.get_rect(center=card.rect.center))
             return
         self._draw_rings(screen, now)
         if self.view.join_url:
-            self._draw_small_qr(screen, left, y + look.px(40))
+            self._draw_qr_card(screen, left, y + look.space("l"))
 
-    def _draw_small_qr(self, screen: pygame.Surface, left: int, top: int) -> None:
-        """Beside "tap here": the same join URL for phones with NFC off, if it fits above the language chips."""
+    def _draw_qr_card(self, screen: pygame.Surface, left: int, top: int) -> None:
+        """Beside "tap here": the same join URL on a card, for phones with NFC off, if it fits above the
+        language switch."""
         look = self.look
-        room = look.size[1] - look.px(140) - top
-        if room < look.px(120):
+        pad = look.space("m")
+        room = look.size[1] - look.px(150) - top
+        side = min(room - 2 * pad, look.px(220))
+        if side < look.px(110):
             return
-        qr = self._qr_code(min(room, look.px(230)))
-        screen.blit(qr, (left, top))
-        caption_box = pygame.Rect(left + qr.get_width() + look.space("m"), top,
-                                  int(look.size[0] * 0.5) - qr.get_width() - look.space("m"), qr.get_height())
-        caption = look.fit(self.t("attract.qr"), "caption", caption_box.size, max_lines=4)
-        caption.draw(screen, caption_box, look.colour["muted"], valign="middle")
+        card = Card(look, pygame.Rect(left, top, int(look.size[0] * 0.42), side + 2 * pad))
+        card.draw(screen, now=0.0)
+        qr = self._qr_code(side)  # whole pixels per module: it may come out smaller than the square
+        screen.blit(qr, qr.get_rect(center=(card.rect.left + pad + side // 2, card.rect.centery)))
+        text_left = card.rect.left + pad + (side + qr.get_width()) // 2 + pad
+        box = pygame.Rect(text_left, card.rect.top + pad, card.rect.right - pad - text_left, side)
+        title = look.fit(self.t("attract.qr"), "label", (box.width, box.height // 2), max_lines=2)
+        hint = look.fit(self.t("attract.qr_hint"), "caption", (box.width, box.height // 2), max_lines=3)
+        gap = look.space("xs")
+        top_of_text = box.centery - (title.size[1] + gap + hint.size[1]) // 2
+        title.draw(screen, pygame.Rect(box.left, top_of_text, box.width, title.size[1]), look.colour["text"])
+        hint.draw(screen, pygame.Rect(box.left, top_of_text + title.size[1] + gap, box.width, hint.size[1]),
+                  look.colour["muted"])
 
     def _qr_code(self, side: int) -> pygame.Surface:
         url = self.view.join_url or ""
@@ -114,6 +132,10 @@ class AttractScene(Scene):
             pygame.draw.circle(screen, colour, centre, radius, width=look.px(10))
         pulse = 1 + 0.04 * math.sin((now - self.entered_at) * 2 * math.pi / RING_PERIOD_S)
         pygame.draw.circle(screen, look.colour["accent"], centre, int(core * pulse))
-        hint_box = pygame.Rect(0, 0, *self._hint.size)
-        hint_box.center = centre
-        self._hint.draw(screen, hint_box, look.colour["on_accent"], align="centre", valign="middle")
+        gap = look.space("xs")
+        stack = self._icon.get_height() + gap + self._hint.size[1]
+        icon_top = centre[1] - stack // 2
+        screen.blit(self._icon, self._icon.get_rect(midtop=(centre[0], icon_top)))
+        hint_box = pygame.Rect(0, icon_top + self._icon.get_height() + gap, *self._hint.size)
+        hint_box.centerx = centre[0]
+        self._hint.draw(screen, hint_box, look.colour["on_accent"], align="centre")
