@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Re-renders the README's screenshots from the real scenes (headless): bash docs/screenshots/make.sh
+# Re-renders the README's gallery with `kiosk content preview` (headless, 1280x720, both shipped themes: the
+# built-in content and the evening demo bundle): bash docs/screenshots/make.sh
+# The pictures are the same byte for byte on every run: re-rendering unchanged scenes leaves the tree clean.
 set -euo pipefail
 cd "$(dirname "$0")"
-config=$(mktemp --suffix=.toml)
-trap 'rm -f "$config"' EXIT
-printf '[display]\nmode = "headless"\nwidth = 1280\nheight = 720\n' > "$config"
-kiosk=../../.venv/bin/kiosk
-for shot in attract:en celebrate:en welcome:en join:ru welcome:nb maintenance:en; do
-    scene=${shot%%:*} lang=${shot##*:}
-    "$kiosk" --config "$config" screenshot "$scene" --lang "$lang" --out "$scene-$lang.png" >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf '[display]\nmode = "headless"\nwidth = 1280\nheight = 720\n' > "$work/kiosk.toml"
+../../.venv/bin/kiosk --config "$work/kiosk.toml" content preview ../../content ../../deploy/demo-content/evening \
+    --out "$work/out" >/dev/null 2>&1
+for shot in default/attract-en default/celebrate-en default/welcome-en default/join-ru default/welcome-nb default/maintenance-en evening/attract-nb evening/celebrate-ru evening/unavailable-en default/contact-sheet evening/contact-sheet; do
+    cp "$work/out/$shot.png" "${shot%%/*}-${shot##*/}.png"
 done

@@ -43,8 +43,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 for a free one)")
     serve.set_defaults(handler=_serve)
 
-    preview = sub.add_parser("preview", help="render every scene in every language to PNGs and a contact sheet")
-    preview.add_argument("dir", type=Path)
+    preview = sub.add_parser("preview", help="render every scene in every language to PNGs and a contact sheet "
+                                             "(several bundles: one folder per theme)")
+    preview.add_argument("dir", type=Path, nargs="+")
     preview.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
     preview.set_defaults(handler=_preview)
 
@@ -125,5 +126,7 @@ def _preview(args: argparse.Namespace) -> int:
     from kiosk.cli.preview import preview
 
     files = preview(config.load(args.config), args.dir, args.out)
-    print(f"{len(files) - 1} scenes written to {args.out}; contact sheet {files[-1]}")
+    sheets = [path for path in files if path.name == "contact-sheet.png"]
+    print(f"{len(files) - len(sheets)} scenes written to {args.out}; contact sheet{'s' * (len(sheets) > 1)} "
+          f"{', '.join(map(str, sheets))}")
     return 0
