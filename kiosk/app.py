@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pygame
@@ -27,11 +26,9 @@ from kiosk.content.library import Library, choose
 from kiosk.core import messages as msg
 from kiosk.core.events import new_ulid
 from kiosk.core.heartbeat import Heartbeat
-from kiosk.core.screen_power import Power, ScreenPower, parse_hours
-from kiosk.core.session import ATTRACT
+from kiosk.core.screen_power import ScreenPower, parse_hours
 from kiosk.devices.backlight import Backlight
 from kiosk.devices.parts import KioskParts
-from kiosk.exc import CommandRefused
 from kiosk.features import default_features
 from kiosk.features.base import Feature
 from kiosk.features.registry import FeatureSet
@@ -95,10 +92,10 @@ class KioskApp:
         """Open the screen, let the features recover and show the first scene, then start the workers."""
         settings, rt = self.settings, self.rt
         screen = open_display(settings.display.mode, settings.display.width, settings.display.height)
-        rt.open_screen(screen, KioskParts(settings.gpio, post))
-        self.gestures = Gestures(screen.get_size())
         backlight = Backlight.find(settings.screen.backlight)
-        self.screen_output = ScreenOutput(backlight.set if backlight else None, settings.screen.dim_brightness / 100)
+        rt.open_screen(screen, KioskParts(settings.gpio, post),
+                       ScreenOutput(backlight.set if backlight else None, settings.screen.dim_brightness / 100))
+        self.gestures = Gestures(screen.get_size())
         now = time.monotonic()
         self.features.start(rt)
         rt.show(rt.machine.scene, now)
@@ -166,7 +163,7 @@ class KioskApp:
         """Sleep until input, a deadline or the next animation frame; handle what came; draw."""
         rt = self.rt
         now = time.monotonic()
-        if self._animating(now):
+        if rt.animating(now):
             wait = rt.next_frame - now
         else:
             deadline = rt.machine.next_deadline()
@@ -176,19 +173,11 @@ class KioskApp:
         now = time.monotonic()
         rt.apply(rt.machine.tick(now), now)
         self.features.tick(now)
-        if self._animating(now) and now >= rt.next_frame:
-            rt.ui.frame(now)
-            rt.frame_times.append(time.monotonic() - now)
-            rt.tracer.mark("frame", ms=round(rt.frame_times[-1] * 1000, 3))
-            rt.next_frame = now + 1 / self.settings.display.fps
-        self._update_power(now)
+        rt.draw_frame(now)
+        rt.follow_power(now)
         rt.publish_vitals(now)
         self.heartbeat.beat(now)
         self.watchdog.tick(now)
-
-    def _animating(self, now: float) -> bool:
-        """Dimmed or off, the screen shows no animation: the loop sleeps and the idle CPU drops."""
-        return self.rt.ui.animating(now) and self.screen_output.power is Power.ON
 
     def _handle(self, event: pygame.event.Event) -> None:
         if event.type == MESSAGE:
@@ -210,7 +199,7 @@ class KioskApp:
             case msg.ButtonPressed(name=name):
                 log.info("button %s pressed", name)
                 now = time.monotonic()
-                if not self._woken_by_input(now):
+                if not rt.woken_by_input(now):
                     rt.machine.touch(now)
                     self.features.handle_message(message)
             case msg.MotionChanged(active=active):
@@ -223,24 +212,14 @@ class KioskApp:
                     log.info("automation: %s", exc)
             case msg.SceneQuery(reply=reply):
                 reply.set_result(rt.ui.name)
-            case msg.CommandReceived():
-                self._run_command(message)
+            case msg.CommandReceived(name=name, args=args, respond=respond):
+                self.features.commands.run(name, args, respond)
             case msg.Stop(reason=reason):
                 log.info("stopping (%s)", reason)
                 rt.running = False
             case _:
                 if not self.features.handle_message(message):
                     log.warning("no feature handles %s", type(message).__name__)
-
-    def _run_command(self, command: msg.CommandReceived) -> None:
-        """Every command, from MQTT, Home Assistant or the automation socket, is checked against the registry."""
-        try:
-            args = self.features.commands.check(command.name, command.args)
-        except CommandRefused as exc:
-            command.respond(False, error=str(exc))
-            return
-        log.info("command %s", command.name)
-        self.features.commands.spec(command.name).run(args, command.respond)
 
     def _on_input(self, shopper_input: Input) -> None:
         rt, now = self.rt, time.monotonic()
@@ -254,19 +233,9 @@ class KioskApp:
                 return
         if isinstance(shopper_input, Press):
             rt.tracer.mark("input.touch", x=shopper_input.pos[0], y=shopper_input.pos[1])
-            if self._woken_by_input(now):
+            if rt.woken_by_input(now):
                 return  # the touch that wakes the screen does nothing else
         rt.machine.touch(now)
         action = rt.ui.handle(shopper_input, now)
         if action and not self.features.handle_action(action, now):
             log.warning("ui: no feature answers the action %r", action)
-
-    # Screen power: store hours and motion wake the screen, nobody around dims it.
-
-    def _woken_by_input(self, now: float) -> bool:
-        """Record a touch or button press; True when it only woke the dimmed or dark screen."""
-        return self.rt.screen_power.touch(now, datetime.now().time(), self.rt.machine.scene != ATTRACT)
-
-    def _update_power(self, now: float) -> None:
-        power = self.rt.screen_power.state(now, datetime.now().time(), self.rt.machine.scene != ATTRACT)
-        self.screen_output.follow(self.rt.ui, power, now)

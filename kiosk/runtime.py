@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -25,8 +26,8 @@ from kiosk.content.library import Library, Trial
 from kiosk.core.events import new_ulid
 from kiosk.core.flow import Call, Event, Step
 from kiosk.core.messages import JoinOffered
-from kiosk.core.screen_power import ScreenPower
-from kiosk.core.session import SessionMachine
+from kiosk.core.screen_power import Power, ScreenPower
+from kiosk.core.session import ATTRACT, SessionMachine
 from kiosk.devices.parts import KioskParts
 from kiosk.features.base import ViewSource
 from kiosk.features.registry import FeatureSet
@@ -37,6 +38,7 @@ from kiosk.tap.setup import join_url, new_join_token
 from kiosk.trace import Tracer
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
+from kiosk.ui.power import ScreenOutput
 from kiosk.ui.scene import View
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,9 @@ class Runtime:
         self._vitals_at = -VITALS_EVERY_S
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backend")
 
-    def open_screen(self, screen: pygame.Surface, parts: KioskParts) -> None:
+    def open_screen(self, screen: pygame.Surface, parts: KioskParts, output: ScreenOutput) -> None:
         self.parts = parts
+        self.screen_output = output
         self.ui = self._scene_manager(screen, self.bundle)
 
     def _scene_manager(self, screen: pygame.Surface, bundle: Bundle) -> SceneManager:
@@ -189,6 +192,30 @@ class Runtime:
     def restart(self) -> None:
         self.restart_requested = True
         self.running = False
+
+    # The screen: animation frames, and its power (store hours and motion wake it, nobody around dims it).
+
+    def animating(self, now: float) -> bool:
+        """Dimmed or off, the screen shows no animation: the loop sleeps and the idle CPU drops."""
+        return self.ui.animating(now) and self.screen_output.power is Power.ON
+
+    def draw_frame(self, now: float) -> None:
+        """The animated scene's next frame, when it is due."""
+        if not self.animating(now) or now < self.next_frame:
+            return
+        self.ui.frame(now)
+        self.frame_times.append(time.monotonic() - now)
+        self.tracer.mark("frame", ms=round(self.frame_times[-1] * 1000, 3))
+        self.next_frame = now + 1 / self.settings.display.fps
+
+    def woken_by_input(self, now: float) -> bool:
+        """Record a touch or button press; True when it only woke the dimmed or dark screen."""
+        return self.screen_power.touch(now, datetime.now().time(), self.machine.scene != ATTRACT)
+
+    def follow_power(self, now: float) -> None:
+        """Put the screen power that the store hours, motion and input call for on the screen."""
+        power = self.screen_power.state(now, datetime.now().time(), self.machine.scene != ATTRACT)
+        self.screen_output.follow(self.ui, power, now)
 
     # Health, for other threads.
 

@@ -165,7 +165,7 @@ def closed_now() -> str:
 def test_dims_when_nobody_is_around_and_stops_the_animation(app):
     nobody_around_for_long(app)
     app.run_once()
-    assert app.screen_output.power is Power.DIM
+    assert app.rt.screen_output.power is Power.DIM
     assert brightness(app) == "51\n"  # 20 % of 255
     before = app.rt.ui.screen.copy()
     for _ in range(5):
@@ -179,7 +179,7 @@ def test_motion_wakes_it(app):
     app.run_once()
     post(MotionChanged(True))
     app.run_once()
-    assert app.screen_output.power is Power.ON
+    assert app.rt.screen_output.power is Power.ON
     assert brightness(app) == "255\n"
 
 
@@ -188,7 +188,7 @@ def test_the_touch_that_wakes_the_screen_does_nothing_else(app):
     app.run_once()
     chip = next(b for b in app.rt.ui.current.buttons if b.action == "lang:ru")
     touch(app, chip.rect.center)
-    assert app.screen_output.power is Power.ON
+    assert app.rt.screen_output.power is Power.ON
     assert app.rt.machine.language == "en"  # the chip was not pressed
     touch(app, chip.rect.center)
     assert app.rt.machine.language == "ru"
@@ -200,13 +200,13 @@ def test_a_tap_on_a_dim_screen_wakes_it_and_celebrates(app):
     post(TapDetected(Credential("ndef", "M-1001"), "test", time.monotonic()))
     app.run_once()
     assert app.rt.ui.name == "celebrate"
-    assert app.screen_output.power is Power.ON
+    assert app.rt.screen_output.power is Power.ON
 
 
 def test_dark_outside_store_hours(app):
     nobody_around_for_long(app, hours=closed_now())
     app.run_once()
-    assert app.screen_output.power is Power.OFF
+    assert app.rt.screen_output.power is Power.OFF
     assert brightness(app) == "0\n"
     width, height = app.rt.ui.screen.get_size()
     assert {app.rt.ui.screen.get_at((x, y))[:3] for x in (0, width // 2, width - 1) for y in (0, height - 1)} == {

@@ -16,12 +16,15 @@ holds the two together). Handlers run on the main thread with the app's feature 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core import schema
 from kiosk.exc import CommandRefused, SchemaError
+
+log = logging.getLogger(__name__)
 
 Respond = Callable[..., None]
 """``respond(ok, error=None, data=None)``: answer a command once."""
@@ -84,6 +87,17 @@ class CommandRegistry:
             return schema.check(args, spec.args)
         except SchemaError as exc:
             raise CommandRefused(str(exc)) from None
+
+    def run(self, name: str, args: Any, respond: Callable[..., None]) -> None:
+        """Check ``args`` and run command ``name`` (its handler answers through ``respond``), or answer the
+        refusal: every command, from MQTT, Home Assistant or the automation socket, goes this one way."""
+        try:
+            checked = self.check(name, args)
+        except CommandRefused as exc:
+            respond(False, error=str(exc))
+            return
+        log.info("command %s", name)
+        self.spec(name).run(checked, respond)
 
     def buttons(self) -> dict[str, tuple[str, str, dict]]:
         """Home Assistant buttons: id -> (label, command, args)."""
