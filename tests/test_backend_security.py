@@ -16,15 +16,9 @@ from kiosk.server.serve import BackendServer
 from kiosk.server.service import LoyaltyService
 from kiosk.server.store import ServerStore
 from tests.test_backend_phone_pages import TOKEN, Codes, csrf_of
+from tests.test_backend_server import Clock
 
 PHONE = "+4791234567"
-
-
-class Clock:
-    now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
