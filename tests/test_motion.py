@@ -14,6 +14,7 @@ from kiosk.features.registry import FeatureSet
 from kiosk.ui.kit.motion import ease
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
+from kiosk.ui.motion import changed_rects
 
 FEATURES = FeatureSet(default_features())
 
@@ -100,3 +101,23 @@ def test_showing_the_scene_that_is_up_redraws_it_without_a_transition(screen):
     ui.show("attract", view("attract"), 0.0)
     ui.show("attract", view("attract", "nb"), 1.0)
     assert ui.transition is None
+
+
+@pytest.mark.parametrize(("before", "after"), [("attract", "goodbye"), ("goodbye", "attract"),
+                                               ("attract", "unavailable"), ("attract", "maintenance"),
+                                               ("attract", "failsafe"), ("celebrate", "join")])
+def test_a_transition_blends_every_pixel_that_changes(screen, before, after):
+    """Only the parts that change are blended: every pixel that differs between the two frames is in them."""
+    cut = manager(screen, transitions=False)
+    cut.show(after, view(after), 0.0)
+    incoming = screen.copy()
+    cut.show(before, view(before), 0.0)
+    rects = changed_rects(screen, incoming)
+    differs = pygame.mask.from_threshold(screen, (0, 0, 0, 255), (1, 1, 1, 255), incoming, 1)
+    differs.invert()
+    assert differs.count() > 0 and rects
+    covered = pygame.mask.Mask(screen.get_size())
+    for rect in rects:
+        covered.draw(pygame.mask.Mask(rect.size, fill=True), rect.topleft)
+    assert differs.overlap_area(covered, (0, 0)) == differs.count()
+    assert sum(rect.width * rect.height for rect in rects) < 0.9 * screen.get_width() * screen.get_height()

@@ -80,7 +80,7 @@ class SceneManager:
         self._shown = True
         if ease:
             assert scene is not None and scene.transition is not None
-            self.transition = Transition(target, now, self.look, scene.transition)
+            self.transition = Transition(self.screen, target, now, self.look, scene.transition)
             return shown  # the first blend is the next frame: the outgoing scene is still on the screen
         self._draw_led(force=True)
         pygame.display.flip()
@@ -95,11 +95,14 @@ class SceneManager:
         """Draw the next frame of a transition, or of an animated scene and the widgets that changed, and
         whatever overlay changed."""
         if self.transition is not None:
-            self.transition.draw(self.screen, now)
+            rects = self.transition.draw(self.screen, now)
             if self.transition.done(now):
                 self.transition = None
-            self._draw_led(force=True)
-            pygame.display.flip()
+            led = self._draw_led(force=self._led_rect.collidelist(rects) >= 0)
+            if led:
+                rects = [*rects, led]
+            if rects:
+                pygame.display.update(rects)
             return
         rects = self.current.animate(self.screen, now) if self.current.animated else []
         rects += self.current.refresh(self.screen, now)

@@ -26,6 +26,7 @@ import bench_memory
 import bench_mqtt
 import bench_nfc_tap
 import bench_presentation
+import bench_scenes
 import bench_soak
 import bench_startup
 import bench_tap_latency
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "nfc_tap": bench_nfc_tap.measure,
     "presentation": bench_presentation.measure,
     "kit": bench_kit.measure,
+    "scenes": bench_scenes.measure,
     "memory": bench_memory.measure,
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,

@@ -1,0 +1,177 @@
+"""The scenes' frames at 1920x1080 in software rendering (SDL dummy driver, in process), as the scene manager
+draws them: every animated scene (the attract rings, the celebration anonymous and personal, and any scene of
+a feature that animates) and every transition (the crossfade into each scene that has one, and the cut to the
+celebration a tap makes), then the resident memory with the fonts loaded and the catalogue's images decoded.
+
+Budgets (docs/architecture.md, "Budgets"): any animation or transition frame p99 <= 6 ms and none over
+16.7 ms; resident memory <= 150 MB. A transition's entry (the incoming scene drawn once off screen, while the
+outgoing one stays on the screen) is reported against the 16.7 ms of one frame at 60 Hz.
+
+    .venv/bin/python tests/perf/bench_scenes.py [--quick]   # alone; tests/perf/run.py runs it too
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from harness import Figure, percentile
+
+FRAME_P99_MS = 6.0
+FRAME_MAX_MS = 16.7
+MEMORY_MB = 150.0
+SIZE = (1920, 1080)
+FPS = 30  # [display] fps of the shipped config: the frames a transition of 200 ms has
+ANIMATION_S = 3.0
+
+
+def measure(quick: bool) -> list[Figure]:
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    import pygame
+
+    from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+    from kiosk.core.member import Member, tier_for
+    from kiosk.features import default_features
+    from kiosk.features.base import ViewSource
+    from kiosk.features.registry import FeatureSet
+    from kiosk.ui.look import Look
+    from kiosk.ui.manager import SceneManager
+
+    pygame.init()
+    screen = pygame.display.set_mode(SIZE)
+    bundle = load_bundle(DEFAULT_DIR)
+    features = FeatureSet(default_features())
+    specs = features.scenes
+    look = Look(bundle, SIZE)
+    builds = {name: spec.build for name, spec in specs.items()}
+    led = lambda: (0.0, 0.1, 1.0)  # noqa: E731 - the demo's LED mirror is drawn too
+    cuts = SceneManager(screen, look, builds, led=led, transitions=False)  # a scene's own frames
+    ui = SceneManager(screen, look, builds, led=led)
+    demo = bundle.demo_members[0]
+    member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
+
+    def view(name: str, shopper: Member | None = member):
+        source = ViewSource("en", shopper, tuple(bundle.tiers), "https://example.test/j/k7Qm2pX9vR4sT1wZ", True)
+        return specs[name].view(source)
+
+    def frames(ui: SceneManager, start: float, seconds: float) -> list[Sample]:
+        """Each frame from ``start`` for ``seconds`` of the scene's time, while there is anything to draw."""
+        times, now = [], start
+        while now < start + seconds and ui.animating(now):
+            times.append(_timed(ui.frame, now))
+            now += 1 / FPS
+        return times
+
+    repeats = 3 if quick else 20
+    figures: list[Figure] = []
+    clock = 0.0
+
+    # Animated scenes: everything the scene draws from its entry on (the celebration's whole burst).
+    animated = [("celebrate (anonymous)", "celebrate", None), ("celebrate (member)", "celebrate", member)]
+    for name in specs:
+        cuts.show(name, view(name), clock)
+        if name != "celebrate" and cuts.animating(clock + 1 / FPS):
+            animated.append((name, name, member))
+    for label, name, shopper in animated:
+        samples: list[Sample] = []
+        for _ in range(repeats):
+            clock += 100.0
+            cuts.show("failsafe", view("failsafe"), clock)
+            cuts.show(name, view(name, shopper), clock)
+            samples += frames(cuts, clock + 1 / FPS, ANIMATION_S)
+        figures += _frames(f"animation: {label}", samples)
+
+    # The tap: the cut to the celebration, whose first frame is drawn within show().
+    cut: list[float] = []
+    for _ in range(repeats):
+        clock += 100.0
+        ui.show("attract", view("attract"), clock)
+        frames(ui, clock, 1.0)
+        cut.append(_timed(lambda now: ui.show("celebrate", view("celebrate", None), now), clock + 1.0))
+    figures.append(Figure("tap: cut to the celebration, first frame, max", max(wall for wall, _ in cut), "ms",
+                          FRAME_MAX_MS, len(cut)))
+
+    # Transitions: into every scene that eases in, from the scene a shopper comes from.
+    entries: list[Sample] = []
+    for name in specs:
+        if ui.scenes[name].transition is None:
+            continue
+        before = "goodbye" if name == "attract" else "attract"
+        samples = []
+        for _ in range(repeats):
+            clock += 100.0
+            ui.show(before, view(before), clock)
+            _transition_frames(ui, clock)  # the way into the scene before, not measured
+            entries.append(_timed(lambda now, name=name: ui.show(name, view(name), now), clock + 0.5))
+            if ui.transition is None:
+                raise RuntimeError(f"no transition into {name}")
+            samples += _transition_frames(ui, clock + 0.5)
+        figures += _frames(f"transition: {before} -> {name}", samples)
+    walls = [wall for wall, _ in entries]
+    figures.append(Figure("transition: entry (incoming drawn off screen), p50", percentile(walls, 50), "ms",
+                          None, len(walls)))
+    figures.append(Figure("transition: entry (incoming drawn off screen), max", max(walls), "ms", FRAME_MAX_MS,
+                          len(walls)))
+
+    images = _load_catalogue_images(ui.look, DEFAULT_DIR / "catalogue")
+    rss, peak = _memory_mb()
+    figures.append(Figure("load average (1 min) while measuring, for context", os.getloadavg()[0], "", None, 1))
+    figures.append(Figure(f"resident memory: fonts, every scene at 1080p, {images} images cached, VmRSS", rss,
+                          "MB", MEMORY_MB, 1))
+    figures.append(Figure("resident memory, VmHWM (peak)", peak, "MB", MEMORY_MB, 1))
+    pygame.quit()
+    return figures
+
+
+Sample = tuple[float, float]
+"""One frame: ms of wall time, and ms of this thread's CPU time (the frame's own cost, without the time other
+processes took the core: the dev machine is shared)."""
+
+
+def _timed(draw, now: float) -> Sample:
+    wall, cpu = time.perf_counter(), time.thread_time()
+    draw(now)
+    return 1000 * (time.perf_counter() - wall), 1000 * (time.thread_time() - cpu)
+
+
+def _transition_frames(ui, start: float) -> list[Sample]:
+    times, now = [], start
+    while ui.transition is not None:
+        now += 1 / FPS
+        times.append(_timed(ui.frame, now))
+    return times
+
+
+def _frames(label: str, samples: list[Sample]) -> list[Figure]:
+    if not samples:
+        raise RuntimeError(f"{label}: no frames drawn")
+    walls, cpus, n = [wall for wall, _ in samples], [cpu for _, cpu in samples], len(samples)
+    return [Figure(f"{label}, p50", percentile(walls, 50), "ms", None, n),
+            Figure(f"{label}, p99", percentile(walls, 99), "ms", FRAME_P99_MS, n),
+            Figure(f"{label}, max", max(walls), "ms", FRAME_MAX_MS, n),
+            Figure(f"{label}, CPU time p99", percentile(cpus, 99), "ms", None, n)]
+
+
+def _load_catalogue_images(look, folder: Path) -> int:
+    """Every image of the catalogue decoded and scaled as a product card shows it, in the look's cache."""
+    pictures = sorted(folder.glob("*.png"))
+    for picture in pictures:
+        look.images.get(picture, (464, 340), "fill")
+    return len(pictures)
+
+
+def _memory_mb() -> tuple[float, float]:
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return tuple(int(status[key].split()[0]) * 1024 / 1e6 for key in ("VmRSS", "VmHWM"))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    for figure in measure(parser.parse_args().quick):
+        budget = "" if figure.budget is None else f"<= {figure.budget:g}"
+        print(f"{figure.name:<72} {figure.value:8.2f} {figure.unit} {budget:>9}  n={figure.samples}  {figure.status}")
+    sys.exit(0)
