@@ -26,6 +26,7 @@ from kiosk.content.library import Library, choose
 from kiosk.core import messages as msg
 from kiosk.core.events import new_ulid
 from kiosk.core.heartbeat import Heartbeat
+from kiosk.core.prizes import Wheel
 from kiosk.core.screen_power import ScreenPower, parse_hours
 from kiosk.devices.backlight import Backlight
 from kiosk.devices.parts import KioskParts
@@ -73,7 +74,8 @@ class KioskApp:
         screen = settings.screen
         self.rt = Runtime(settings, features=self.features, store=self.store,
                           journal=Journal(self.store, self.outbox, self.features.events),
-                          backend=backend.build(settings.backend, self.store, bundle if demo else None), demo=demo,
+                          backend=backend.build(settings.backend, self.store, bundle if demo else None,
+                                                wheel=self._wheel), demo=demo,
                           library=library, crashed_trial=crashed, bundle=bundle, tracer=tracer or Tracer(None),
                           screen_power=ScreenPower(parse_hours(screen.hours), screen.dim_after_s, time.monotonic(),
                                                    motion_wakes=screen.motion_wakes))
@@ -87,6 +89,11 @@ class KioskApp:
         self.automation: AutomationServer | None = None
 
     # Start and stop.
+
+    def _wheel(self) -> Wheel | None:
+        """The prize wheel of the content on screen, for the local backend's draws (on a worker: the bundle is an
+        immutable value the main thread replaces whole, so reading it is safe)."""
+        return self.rt.bundle.files.get("wheel.json")
 
     def start(self) -> None:
         """Open the screen, let the features recover and show the first scene, then start the workers."""

@@ -219,6 +219,12 @@ class ContentSettings:
 
 
 @dataclass(frozen=True)
+class WheelSettings:
+    allow_uid: bool = _setting(False, "true or false (cards known only by their UID can be cloned: no spins)")
+    spin_s: float = _setting(7.0, "seconds a spin takes, from 0.5 to 20", lambda v: 0.5 <= v <= 20)
+
+
+@dataclass(frozen=True)
 class DebugSettings:
     input_socket: str = _setting("", "a Unix socket path in an existing folder or the state folder, or empty to "
                                      "turn the automation socket off")
@@ -236,6 +242,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     backend: BackendSettings = field(default_factory=BackendSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
+    wheel: WheelSettings = field(default_factory=WheelSettings)
     debug: DebugSettings = field(default_factory=DebugSettings)
     source: str = "<defaults>"
 

@@ -130,9 +130,13 @@ class Runtime:
             failed = self.machine.scene_failed(now)
             self.record(failed.events)
             self.ui.show(failed.scene, View(self.machine.language), now)
-        self.next_frame = now + 1 / self.settings.display.fps
+        self.next_frame = now + self.frame_interval()
         log.info("scene: %s", self.ui.name)
         self.tracer.mark("scene.enter", scene=self.ui.name)
+
+    def frame_interval(self) -> float:
+        """Seconds between animation frames: the configured rate, or the shown scene's own if it needs more."""
+        return 1 / max(self.settings.display.fps, self.ui.current.fps or 0)
 
     def refresh(self, now: float) -> None:
         self.show(self.machine.scene, now, enter=False)
@@ -206,7 +210,7 @@ class Runtime:
         self.ui.frame(now)
         self.frame_times.append(time.monotonic() - now)
         self.tracer.mark("frame", ms=round(self.frame_times[-1] * 1000, 3))
-        self.next_frame = now + 1 / self.settings.display.fps
+        self.next_frame = now + self.frame_interval()
 
     def woken_by_input(self, now: float) -> bool:
         """Record a touch or button press; True when it only woke the dimmed or dark screen."""

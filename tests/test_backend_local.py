@@ -1,5 +1,5 @@
-"""LocalBackend, the embedded default: the seeded demo members with their tier progress; what needs a shared
-backend answers "unavailable", which the flows already handle."""
+"""LocalBackend, the embedded default: the seeded demo members with their tier progress; reward draws on the
+content's wheel; what needs a shared backend answers "unavailable", which the flows already handle."""
 
 import pytest
 
@@ -31,7 +31,6 @@ def test_demo_members_with_tier_progress(backend):
 
 def test_what_needs_a_shared_backend_is_unavailable(backend):
     signup = Registration("en", (Consent("personal_data", "1", True),), phone="+4791234567")
-    for call in (lambda: backend.register(signup, "k"), lambda: backend.offer_join("join-token-1", "k", "S", 60),
-                 lambda: backend.issue_draw("M-1001", "k", "d"), lambda: backend.play_draw("D-12345678", "s")):
+    for call in (lambda: backend.register(signup, "k"), lambda: backend.offer_join("join-token-1", "k", "S", 60)):
         with pytest.raises(BackendUnavailable, match="embedded backend"):
             call()

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kiosk.backend.http import HttpBackend
 from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
 from kiosk.config import BackendSettings
 from kiosk.content.bundle import Bundle
+from kiosk.core.prizes import Wheel
 from kiosk.storage.store import Store
 
 
-def build(settings: BackendSettings, store: Store, demo: Bundle | None = None) -> LoyaltyBackend:
-    """The HTTP backend, or the local one on ``store`` (seeded with ``demo``'s members when given)."""
+def build(settings: BackendSettings, store: Store, demo: Bundle | None = None,
+          wheel: Callable[[], Wheel | None] = lambda: None) -> LoyaltyBackend:
+    """The HTTP backend, or the local one on ``store`` (seeded with ``demo``'s members when given) playing the
+    prize wheel that ``wheel`` returns."""
     if settings.kind == "http":
         return HttpBackend(settings.url, settings.token, settings.timeout_s)
-    local = LocalBackend(store)
+    local = LocalBackend(store, wheel)
     if demo is not None:
         local.seed(demo.demo_members, demo.tiers)
     return local

@@ -1,26 +1,40 @@
 """LocalBackend: the loyalty backend port on the kiosk's own SQLite store (demo, pop-up stores, offline).
 
-It knows the members seeded into the store and their tier progress. Joining, reward draws and custom events
-need a backend that phones and other kiosks reach too: here they answer :class:`BackendUnavailable`, which
-every flow already handles as "the backend is away" (run ``kiosk backend serve`` and point ``[backend]`` at it
-for those).
+It knows the members seeded into the store and their tier progress, and plays the prize wheel of the content on
+screen: draws with ``secrets`` (a CSPRNG), follow its stock and daily caps (the counters the kiosk's
+``prize_awarded`` events keep), and are kept in the store by idempotency key, so a kiosk that crashed after the
+draw gets the same result again instead of a second draw. Joining and custom events need a backend that phones
+and other kiosks reach too: here they answer :class:`BackendUnavailable`, which every flow already handles as
+"the backend is away" (run ``kiosk backend serve`` and point ``[backend]`` at it for those).
 """
 
 from __future__ import annotations
 
+import json
+import secrets
 import time
+from collections.abc import Callable
 
-from kiosk.backend.models import CustomEvent, Draw, DrawResult, JoinSession, Profile, Registration
+from kiosk.backend.errors import BackendRefused
+from kiosk.backend.models import CustomEvent, Draw, DrawResult, JoinSession, Prize, Profile, Registration
 from kiosk.content.schemas import DemoMember
 from kiosk.core.credential import Credential
+from kiosk.core.events import utc_ms
 from kiosk.core.member import Member, Tier, progress, tier_for
+from kiosk.core.prizes import Wheel, pick, reward_code
 from kiosk.exc import BackendUnavailable
+from kiosk.storage.prizes import awarded, today
 from kiosk.storage.store import Store
+
+DRAW_TTL_S = 600
+_RANDOM = secrets.SystemRandom()  # a prize a shopper could predict is no prize
 
 
 class LocalBackend:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, wheel: Callable[[], Wheel | None] = lambda: None) -> None:
+        """``wheel`` returns the prize wheel on screen (it changes with the content), None without one."""
         self._store = store
+        self._wheel = wheel
         self._tiers: list[Tier] = []
 
     def lookup(self, credential: Credential) -> Member | None:
@@ -53,10 +67,41 @@ class LocalBackend:
         raise BackendUnavailable("the embedded backend serves no phone pages")
 
     def issue_draw(self, member_ref: str, kiosk_id: str, idempotency_key: str) -> Draw:
-        raise BackendUnavailable("the embedded backend has no reward draws")
+        now = time.time()
+        with self._store.transaction() as tx:
+            row = tx.execute("SELECT draw_id, member_ref, expires_at FROM local_draws WHERE issue_key = ?",
+                             (idempotency_key,)).fetchone()
+            if row is None:
+                row = {"draw_id": secrets.token_urlsafe(16), "member_ref": member_ref, "expires_at": now + DRAW_TTL_S}
+                tx.execute("INSERT INTO local_draws(draw_id, member_ref, issue_key, issued_at, expires_at) "
+                           "VALUES (?, ?, ?, ?, ?)", (row["draw_id"], member_ref, idempotency_key, now,
+                                                      row["expires_at"]))
+        return Draw(row["draw_id"], row["member_ref"], "wheel", utc_ms(row["expires_at"]))
 
     def play_draw(self, draw_id: str, idempotency_key: str) -> DrawResult:
-        raise BackendUnavailable("the embedded backend has no reward draws")
+        wheel = self._wheel()
+        if wheel is None:
+            raise BackendUnavailable("no prize wheel in the content on screen")
+        now = time.time()
+        with self._store.transaction() as tx:
+            row = tx.execute("SELECT expires_at, play_key, result FROM local_draws WHERE draw_id = ?",
+                             (draw_id,)).fetchone()
+            if row is None:
+                raise BackendRefused(404, "urn:kiosk:problem:not-found", "no such draw")
+            if row["play_key"] is not None:
+                if row["play_key"] != idempotency_key:
+                    raise BackendRefused(409, "urn:kiosk:problem:already-played", "this draw was played before")
+                return DrawResult(**_result(json.loads(row["result"])))
+            if row["expires_at"] <= now:
+                raise BackendRefused(410, "urn:kiosk:problem:expired", "the draw expired before it was played")
+            segment = pick(wheel, awarded(self._store, today(now)), _RANDOM)
+            result: dict = {"draw_id": draw_id, "won": segment.prize is not None, "drawn_at": utc_ms(now)}
+            if segment.prize is not None:
+                result.update(prize={"key": segment.key, "label": segment.labels.get("en", segment.key)},
+                              code=reward_code(_RANDOM), code_expires_at=utc_ms(now + wheel.code_ttl_days * 86400))
+            tx.execute("UPDATE local_draws SET play_key = ?, result = ? WHERE draw_id = ?",
+                       (idempotency_key, json.dumps(result), draw_id))
+        return DrawResult(**_result(result))
 
     def send_event(self, event: CustomEvent) -> bool:
         raise BackendUnavailable("the embedded backend records no custom events")
@@ -77,3 +122,9 @@ class LocalBackend:
                     "INSERT OR REPLACE INTO member_credentials(kind, value, member_ref) VALUES (?, ?, ?)",
                     (m.credential.kind, m.credential.value, m.ref),
                 )
+
+
+def _result(stored: dict) -> dict:
+    """The DrawResult fields of a stored result."""
+    prize = stored.get("prize")
+    return {**stored, "prize": Prize(prize["key"], prize["label"]) if prize else None}

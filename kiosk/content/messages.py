@@ -93,7 +93,8 @@ def format_day(language: str, day: date) -> str:
 
 
 def format_text(language: str, text: Text, **values: object) -> str:
-    """Fill in ``text`` for ``language``: pick the plural form by its count, write numbers the language's way."""
+    """Fill in ``text`` for ``language``: pick the plural form by its count, write numbers and dates the language's
+    way."""
     if isinstance(text, dict):
         count = values[text[PLURAL_KEY]]
         if not isinstance(count, int | float | Decimal):
@@ -108,4 +109,6 @@ def format_text(language: str, text: Text, **values: object) -> str:
 def _show(language: str, value: object) -> object:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return format_number(language, value)
+    if isinstance(value, date):
+        return format_day(language, value)
     return value

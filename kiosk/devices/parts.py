@@ -79,6 +79,12 @@ class KioskParts:
         self.led.blink(on_time=0.12, off_time=0.08, on_color=colour, n=4, background=True)
         self.buzzer.beep(on_time=0.05, off_time=0.05, n=2, background=True)
 
+    def tick(self, colour: Colour) -> None:
+        """A peg of the spinning wheel passed the pointer: a click of the buzzer, and the LED takes the colour of
+        the segment now under the pointer (the chaser follows the wheel)."""
+        self.led.color = colour
+        self.buzzer.beep(on_time=0.008, off_time=0.001, n=1, background=True)
+
     def glow(self, colour: Colour) -> None:
         self.led.color = colour
 

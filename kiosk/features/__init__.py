@@ -12,8 +12,9 @@ from kiosk.features.join import Join
 from kiosk.features.maintenance import Maintenance
 from kiosk.features.stylist import Stylist
 from kiosk.features.welcome import Welcome
+from kiosk.features.wheel import PrizeWheel
 
 
 def default_features() -> list[Feature]:
     """The features the kiosk runs, in the order they see each loop turn."""
-    return [Welcome(), Join(), Maintenance(), Content(), Device(), Stylist()]
+    return [Welcome(), Join(), Maintenance(), Content(), Device(), Stylist(), PrizeWheel()]

@@ -33,21 +33,24 @@ OFFERS = (
 
 @dataclass(frozen=True)
 class Segment:
-    """A wheel segment: ``weight`` out of the wheel's total; ``prize`` False for the no-win segments."""
+    """A wheel segment: ``weight`` out of the wheel's total; ``prize`` False for the no-win segments; ``stock``
+    the prizes there are in all (None: unlimited)."""
 
     key: str
     labels: dict[str, str]
     weight: int
     prize: bool = True
+    stock: int | None = None
 
 
 # At least a 25 % chance to win (loyalty-program advice); here 60 %.
 WHEEL = (
     Segment("ten-off", {"ru": "−10 % на покупку", "en": "10 % off", "nb": "10 % rabatt"}, 30),
-    Segment("coffee", {"ru": "Кофе в подарок", "en": "A free coffee", "nb": "Gratis kaffe"}, 15),
+    Segment("coffee", {"ru": "Кофе в подарок", "en": "A free coffee", "nb": "Gratis kaffe"}, 15, stock=200),
     Segment("double-points", {"ru": "Двойные баллы", "en": "Double points", "nb": "Dobbel poeng"}, 15),
     Segment("none", {"ru": "В этот раз без приза", "en": "No prize this time", "nb": "Ingen premie denne gangen"},
             40, prize=False),
 )
+SPINS_PER_DAY = 3  # per member, whichever kiosk they spin at (``kiosk backend serve``)
 DRAW_TTL_S = 600
 CODE_TTL_S = 30 * 86400

@@ -21,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
+from kiosk.server import catalog
 from kiosk.server.api import create_app
 from kiosk.server.ingest import EventRecorder
 from kiosk.server.service import JoinedHook, LoyaltyService
@@ -42,7 +43,7 @@ def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | No
     """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in; behind
     ``proxies`` reverse proxies (see :func:`~kiosk.server.api.create_app`)."""
     store = ServerStore(db)
-    service = LoyaltyService(store, now=time.time, on_joined=on_joined)
+    service = LoyaltyService(store, now=time.time, on_joined=on_joined, spins_per_day=catalog.SPINS_PER_DAY)
     if demo:
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])

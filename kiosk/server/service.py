@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kiosk.core.member import progress
+from kiosk.core.prizes import reward_code
 from kiosk.server import catalog
 from kiosk.server.problem import Problem
 from kiosk.server.store import ServerStore
@@ -36,6 +37,17 @@ JoinedHook = Callable[[str, str, str], None]
 """Told ``(kiosk_id, session_id, member_ref)`` after a phone joined a kiosk session (and the commit)."""
 
 
+def _utc_seconds(stamp: object) -> str:
+    """A kiosk's UTC time (``2027-01-15T08:00:00.000Z``) as this contract writes it, comparable as text; "" if
+    it is not one."""
+    if not isinstance(stamp, str):
+        return ""
+    try:
+        return iso(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return ""
+
+
 def iso(timestamp: float) -> str:
     """UTC text the contract uses: ``2027-01-15T08:00:00Z``."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -43,8 +55,11 @@ def iso(timestamp: float) -> str:
 
 class LoyaltyService:
     def __init__(self, store: ServerStore, *, now: Callable[[], float], on_joined: JoinedHook | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, spins_per_day: int | None = None) -> None:
+        """``spins_per_day``: the draws a member may be issued per calendar day (server time), at any kiosk;
+        None for no limit."""
         self._store = store
+        self._spins_per_day = spins_per_day
         self._now = now
         self._on_joined = on_joined
         self._rng = rng or random.SystemRandom()  # a prize a shopper could predict is no prize
@@ -66,14 +81,28 @@ class LoyaltyService:
             return self._profile(tx, member_ref)
 
     def reward_codes(self, member_ref: str) -> list[dict]:
-        """The member's won reward codes still good, newest first: ``{label, code, code_expires_at}``."""
+        """The member's won reward codes still good, newest first: ``{label, code, code_expires_at}``. Both the
+        draws played here and the ``prize_awarded`` events of kiosks that draw on their own (MQTT ingest)."""
         with self._store.transaction() as tx:
             rows = tx.execute("SELECT result FROM draws WHERE member_ref = ? AND result IS NOT NULL "
                               "ORDER BY issued_at DESC", (member_ref,)).fetchall()
+            language = self._member_row(tx, member_ref)["language"]
+            awarded = tx.execute("SELECT data FROM kiosk_events WHERE type = 'prize_awarded' "
+                                 "AND json_extract(data, '$.member_ref') = ? ORDER BY occurred_at DESC",
+                                 (member_ref,)).fetchall()
         now = iso(self._now())
         won = [json.loads(row["result"]) for row in rows]
-        return [{"label": r["prize"]["label"], "code": r["code"], "code_expires_at": r["code_expires_at"]}
-                for r in won if r["won"] and r["code_expires_at"] > now]
+        codes = [{"label": r["prize"]["label"], "code": r["code"], "code_expires_at": r["code_expires_at"]}
+                 for r in won if r["won"]]
+        names = {s.key: s.labels for s in catalog.WHEEL}
+        for row in awarded:
+            event = json.loads(row["data"])
+            label = names.get(event.get("segment"), {}).get(language, event.get("label", ""))
+            codes.append({"label": label, "code": event.get("code"),
+                          "code_expires_at": _utc_seconds(event.get("code_expires_at"))})
+        seen: set = set()
+        return [c for c in codes if isinstance(c["code"], str) and c["code_expires_at"] > now
+                and not (c["code"] in seen or seen.add(c["code"]))]
 
     def join_session(self, join_token: str) -> dict:
         with self._store.transaction() as tx:
@@ -137,6 +166,12 @@ class LoyaltyService:
             self._member_row(tx, member_ref)
             draw_id = secrets.token_urlsafe(16)
             now = self._now()
+            if self._spins_per_day is not None:
+                midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+                (issued,), = tx.execute("SELECT COUNT(*) FROM draws WHERE member_ref = ? AND issued_at >= ?",
+                                        (member_ref, midnight.timestamp())).fetchall()
+                if issued >= self._spins_per_day:
+                    raise Problem(409, "limit-reached", "the member has had today's spins")
             tx.execute("INSERT INTO draws(draw_id, member_ref, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                        (draw_id, member_ref, body["kiosk_id"], now, now + catalog.DRAW_TTL_S))
             return 201, {"draw_id": draw_id, "member_ref": member_ref, "game": "wheel", "state": "issued",
@@ -155,7 +190,7 @@ class LoyaltyService:
             now = self._now()
             if row["expires_at"] <= now:
                 raise Problem(410, "expired", "the draw expired before it was played")
-            result = self._spin(row["language"], now)
+            result = self._spin(tx, row["language"], now)
             tx.execute("UPDATE draws SET played_with = ?, result = ? WHERE draw_id = ?",
                        (key, json.dumps(result), draw_id))
             return 200, {"draw_id": draw_id, **result}
@@ -241,12 +276,16 @@ class LoyaltyService:
                        "VALUES (?, ?, ?, ?, ?, ?)", (operation, key, digest, status, json.dumps(answer), self._now()))
             return answer
 
-    def _spin(self, language: str, now: float) -> dict:
-        segment = self._rng.choices(catalog.WHEEL, weights=[s.weight for s in catalog.WHEEL])[0]
+    def _spin(self, tx: sqlite3.Connection, language: str, now: float) -> dict:
+        """One draw; a segment whose stock is gone is out of it (this runs in the play's transaction)."""
+        won = dict(tx.execute("SELECT json_extract(result, '$.prize.key'), COUNT(*) FROM draws "
+                              "WHERE json_extract(result, '$.won') GROUP BY 1").fetchall())
+        weights = [0 if s.stock is not None and won.get(s.key, 0) >= s.stock else s.weight for s in catalog.WHEEL]
+        segment = self._rng.choices(catalog.WHEEL, weights=weights)[0]
         if not segment.prize:
             return {"state": "drawn", "won": False, "prize": None, "code": None, "code_expires_at": None,
                     "drawn_at": iso(now)}
-        code = "WIN-" + "".join(self._rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+        code = reward_code(self._rng)
         return {"state": "drawn", "won": True, "prize": {"key": segment.key, "label": segment.labels[language]},
                 "code": code, "code_expires_at": iso(now + catalog.CODE_TTL_S), "drawn_at": iso(now)}
 

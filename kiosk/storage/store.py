@@ -80,6 +80,40 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     );
     """,
+    """
+    CREATE TABLE spins (
+        spin_id TEXT PRIMARY KEY,
+        session_id TEXT,
+        member_ref TEXT NOT NULL,
+        requested_at REAL NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('requested', 'drawn', 'refused')),
+        draw_id TEXT,
+        segment TEXT,
+        won INTEGER,
+        label TEXT,
+        code TEXT,
+        code_expires_at TEXT,
+        landing REAL,
+        shown_at REAL
+    );
+    CREATE INDEX spins_member ON spins(member_ref, requested_at);
+    CREATE UNIQUE INDEX spins_code ON spins(code) WHERE code IS NOT NULL;
+    CREATE TABLE prize_stock (
+        segment TEXT PRIMARY KEY,
+        awarded INTEGER NOT NULL CHECK (awarded >= 0),
+        day TEXT NOT NULL,
+        awarded_day INTEGER NOT NULL CHECK (awarded_day >= 0)
+    );
+    CREATE TABLE local_draws (
+        draw_id TEXT PRIMARY KEY,
+        member_ref TEXT NOT NULL,
+        issue_key TEXT NOT NULL UNIQUE,
+        issued_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        play_key TEXT,
+        result TEXT
+    );
+    """,
 ]
 
 

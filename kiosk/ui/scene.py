@@ -27,6 +27,8 @@ class Scene:
     """An animated scene is drawn every frame; a static one only on entering it."""
     transition: str | None = "standard"
     """The theme's motion token the scene eases in with; None cuts to it at once."""
+    fps: int | None = None
+    """The frame rate an animated scene needs, if above the configured one (the wheel's spin: 60)."""
     view_model: type[View] = View
     """The class of this scene's view model; every field but ``language`` has a default (the empty view)."""
 
