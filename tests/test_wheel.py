@@ -24,8 +24,6 @@ from kiosk.core.credential import Credential
 from kiosk.core.messages import TapDetected
 from kiosk.core.prizes import Awarded, Limits, Prize, Segment, Wheel, odds, pick, weights
 from kiosk.exc import ContentError
-from kiosk.features import default_features
-from kiosk.features.registry import FeatureSet
 from kiosk.features.wheel import flow
 from kiosk.features.wheel.spin import OFFSET_MARGIN, plan_spin, segment_at
 from kiosk.features.wheel.wheel_scene import WheelScene, WheelView
@@ -35,7 +33,6 @@ from kiosk.ui.display import open_display
 from kiosk.ui.look import Look
 from tests.helpers import wait_for, write_config
 
-FeatureSet(default_features())  # registers wheel.json with the content schemas
 CHI2_CRITICAL_P001 = {5: 20.515}  # the chi-square distribution's 0.999 quantile, by degrees of freedom
 SEED = 20261128  # seeds this test's generator only; the kiosk draws with secrets.SystemRandom
 

@@ -71,10 +71,6 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from kiosk.content.authoring import validate
-    from kiosk.features import default_features
-    from kiosk.features.registry import FeatureSet
-
-    FeatureSet(default_features())  # the features' own files (wheel.json, ...) are checked like a kiosk checks them
 
     key = args.public_key if args.public_key is not None else config.load(args.config).content.public_key
     bundle, manifest = validate(args.dir, key or None)  # BundleProblems lists every fault

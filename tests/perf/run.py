@@ -30,6 +30,7 @@ import bench_scenes
 import bench_soak
 import bench_startup
 import bench_tap_latency
+import bench_wheel
 from harness import ROOT, Figure
 
 BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
@@ -44,6 +45,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "content": bench_content.measure,
     "mqtt": bench_mqtt.measure,
     "backend": bench_backend.measure,
+    "wheel": bench_wheel.measure,
     "soak": bench_soak.measure,  # last: 30 minutes (3 with --quick)
 }
 RESULTS = ROOT / "perf-results" / "latest.json"

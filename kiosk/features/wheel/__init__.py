@@ -1,7 +1,8 @@
 """The prize wheel: a member spins for an instant reward, drawn first and animated second.
 
-Entry: the action ``wheel:open`` (a button on the member's profile). On the wheel: ``wheel:spin`` (the SPIN
-button, a swipe, or the physical SPIN button), ``wheel:rules``; the result leads back with ``wheel:open``.
+Entry: the action ``wheel:open`` (a button on the member's profile), or the physical SPIN button while a member
+is on the screen. On the wheel: ``wheel:spin`` (the SPIN button, a swipe, or the physical SPIN button),
+``wheel:rules``; the result and the rules lead back with ``wheel:open``.
 
 A spin, in order: the member's limits are checked against the ledger (no draw when refused); the ledger row is
 written as ``requested``; the draw is asked of the backend on a worker (issue + play, idempotency keys from the
@@ -159,12 +160,17 @@ class PrizeWheel(Feature):
             log.warning("wheel: unknown action %r", action)
 
     def _on_button(self, pressed: msg.ButtonPressed) -> None:
-        if pressed.name == "spin" and self.ctx.machine.scene == WHEEL:
+        """The big SPIN button: on the wheel it spins; anywhere else a member is on the screen it opens the wheel."""
+        if pressed.name != "spin":
+            return
+        if self.ctx.machine.scene == WHEEL:
             self._try_spin(time.monotonic())
+        elif self.ctx.machine.scene not in (RESULT, RULES) and self.ctx.machine.member is not None:
+            self._open(time.monotonic())
 
     def _open(self, now: float) -> None:
-        if self.ctx.machine.member is None:
-            log.info("wheel: opened without a member on the screen; ignored")
+        if self.ctx.machine.member is None or self._wheel() is None:
+            log.info("wheel: opened without a member on the screen or a wheel in the content; ignored")
             return
         self._notice = None
         self.ctx.apply(self.ctx.machine.go(WHEEL, now), now)

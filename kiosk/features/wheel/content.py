@@ -159,4 +159,5 @@ def check_wheel(data: Any, file: Path, _: Parsed) -> Wheel:
     return wheel
 
 
-SCHEMA = FileSchema("wheel.json", check_wheel, max_bytes=64 * 1024)
+SCHEMA = FileSchema("wheel.json", check_wheel, max_bytes=64 * 1024, optional=True)
+"""Optional: a bundle without a wheel offers no spins (``wheel:open`` does nothing)."""

@@ -10,9 +10,9 @@ import pygame
 
 from kiosk.core.prizes import Awarded, odds
 from kiosk.features.wheel.wheel_scene import content_wheel
+from kiosk.ui.kit import Button, Card, done_button
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import Button, done_button
 
 OPEN = "wheel:open"
 NOTHING_AWARDED = Awarded()
@@ -41,7 +41,7 @@ class ResultScene(Scene):
         self.buttons = [done_button(look, view.language)]
         if not view.next_chance and not view.recovered:
             again = pygame.Rect(look.px(40), height - look.px(130), look.px(420), look.px(90))
-            self.buttons.append(Button(again, self.t("wheel.again"), OPEN))
+            self.buttons.append(Button(look, again, self.t("wheel.again"), OPEN, "secondary"))
         left = pygame.Rect(look.px(140), look.px(120), int(width * 0.52), height - look.px(300))
         y = left.top
         if view.recovered:
@@ -72,8 +72,7 @@ class ResultScene(Scene):
             side = min(int(width * 0.28), look.px(440))
             qr = qr_surface(view.code, side)
             box = qr.get_rect(midtop=(int(width * 0.8), look.px(200)))
-            pygame.draw.rect(screen, ink["panel"], box.inflate(look.space("m"), look.space("m")),
-                             border_radius=look.radius("m"))
+            Card(look, box.inflate(2 * look.space("m"), 2 * look.space("m"))).draw(screen, now)
             screen.blit(qr, box)
 
 
@@ -93,7 +92,7 @@ class RulesScene(Scene):
         width, height = look.size
         ink = look.colour
         back = pygame.Rect(look.px(40), height - look.px(130), look.px(420), look.px(90))
-        self.buttons = [done_button(look, view.language), Button(back, self.t("wheel.back"), OPEN)]
+        self.buttons = [done_button(look, view.language), Button(look, back, self.t("wheel.back"), OPEN, "secondary")]
         column = pygame.Rect(look.px(140), look.px(90), width - look.px(280), look.px(120))
         look.fit(self.t("wheel.rules"), "headline", column.size, max_lines=1).draw(screen, column, ink["text"])
         y = column.bottom + look.space("s")

@@ -18,10 +18,10 @@ import pygame.gfxdraw
 
 from kiosk.core.prizes import Wheel
 from kiosk.features.wheel.spin import SpinPlan
-from kiosk.ui.input import Input, Press, Swipe
+from kiosk.ui.input import Input, Swipe
+from kiosk.ui.kit import Button, done_button
 from kiosk.ui.look import Colour, Look, mix
 from kiosk.ui.scene import Scene, View
-from kiosk.ui.widgets import Button, done_button, hit
 
 SPIN, RULES = "wheel:spin", "wheel:rules"
 ARC_STEP = 3.0  # degrees between the vertices of a segment's outer edge
@@ -223,11 +223,13 @@ class WheelScene(Scene):
             screen, note, look.colour["accent"] if view.notice else look.colour["muted"])
         self.buttons = [done_button(look, view.language)]
         rules = pygame.Rect(column.left, look.px(760), column.width, look.px(84))
-        self.buttons.append(Button(rules, self.t("wheel.rules"), RULES))
+        self.buttons.append(Button(look, rules, self.t("wheel.rules"), RULES, "secondary"))
         if view.can_spin or view.plan is not None:
             spin = pygame.Rect(column.left, look.px(596), column.width, look.px(136))
-            label = self.t("wheel.spinning") if view.plan is not None else self.t("wheel.spin")
-            self.buttons.append(Button(spin, label, SPIN, selected=view.plan is None))
+            if view.plan is None:
+                self.buttons.append(Button(look, spin, self.t("wheel.spin"), SPIN))
+            else:  # while it turns: a wish, not a button
+                self.buttons.append(Button(look, spin, self.t("wheel.spinning"), None, "quiet"))
         disc.keep_backdrop(screen)
         angle = view.plan.angle(now) if view.plan else view.angle
         disc.draw(screen, angle)
@@ -244,9 +246,7 @@ class WheelScene(Scene):
     def handle(self, event: Input) -> str | None:
         if isinstance(event, Swipe) and self._disc is not None and self.view.can_spin:
             return SPIN  # a swipe anywhere on the scene throws the wheel
-        if isinstance(event, Press):
-            return hit(self.buttons, event.pos)
-        return None
+        return super().handle(event)
 
     def leave(self) -> None:
         super().leave()
