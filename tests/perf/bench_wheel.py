@@ -19,14 +19,14 @@ from harness import Figure, percentile
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-import pygame  # noqa: E402  (after the video driver is chosen)
+import pygame
 
-from kiosk.content.bundle import load_bundle  # noqa: E402
-from kiosk.content.schemas import DEFAULT_DIR  # noqa: E402
-from kiosk.features.wheel.spin import plan_spin  # noqa: E402
-from kiosk.features.wheel.wheel_scene import WheelScene, WheelView  # noqa: E402
-from kiosk.ui.display import open_display  # noqa: E402
-from kiosk.ui.look import Look  # noqa: E402
+from kiosk.content.bundle import load_bundle
+from kiosk.content.schemas import DEFAULT_DIR
+from kiosk.features.wheel.spin import plan_spin
+from kiosk.features.wheel.wheel_scene import WheelScene, WheelView
+from kiosk.ui.display import open_display
+from kiosk.ui.look import Look
 
 SIZE = (1920, 1080)
 FPS = 60

@@ -1,1 +1,1 @@
-RShCRjPhrEjcapNxrNuK0UEQFFLClwid0upS2olfS4pmyl2cdlMnzgvfAK7wgJcOkfXzQGhpZwHNap7zAuv6Ag==
+INMa7VnoOx8nXzbxk66vhK4syUDThj4SlKfYO/NFb0S1omijpwGsl08Z+RXNex8OzdoFtAUWLIp8KBb34rnhBQ==
