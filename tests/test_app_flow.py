@@ -62,6 +62,17 @@ def test_member_tap_celebrates_at_once_then_welcomes(app, tmp_path):
     assert marks.index("tap.detected") < marks.index("feedback.led") < marks.index("feedback.frame")
 
 
+def test_the_celebration_greets_the_member_by_name_once_known(app):
+    tap(app, ANNA)
+    app.run_once()
+    assert app.rt.ui.name == "celebrate" and app.rt.ui.current.view.member is None  # a hello for anyone, at once
+    step_until(app, lambda: app.rt.machine.member is not None)
+    assert app.rt.ui.name == "celebrate"  # the celebration lasts its time, now personal
+    view = app.rt.ui.current.view
+    assert view.member.name == "Anna" and view.tier.key == "gold" and view.tier.colour is not None
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+
+
 def test_celebration_drives_the_real_led_and_buzzer(app):
     seen_led, seen_buzzer = set(), set()
     tap(app, ANNA)
