@@ -405,3 +405,62 @@ def test_the_phone_page_lists_the_codes_kiosks_awarded_on_their_own(tmp_path):
         recorder.apply("loyalty/v1/kiosk-1/events/prize_awarded", json.dumps(envelope).encode(), now=time.time())
     codes = service.reward_codes("M-1001")
     assert [c["code"] for c in codes] == ["WIN-ABCD2345"] and codes[0]["label"] == "A free coffee"
+
+
+def test_a_swipe_on_the_wheel_spins_it(app):
+    welcome(app, Credential("ndef", "M-1001"))
+    width, height = app.rt.ui.screen.get_size()
+    start, end = (width // 3, height // 2), (width // 3 + width // 4, height // 2)
+    for kind, pos in ((pygame.MOUSEBUTTONDOWN, start), (pygame.MOUSEMOTION, end), (pygame.MOUSEBUTTONUP, end)):
+        extra = {"button": 1} if kind != pygame.MOUSEMOTION else {"rel": (end[0] - start[0], 0), "buttons": (1, 0, 0)}
+        pygame.event.post(pygame.event.Event(kind, pos=pos, **extra))
+    run_until(app, lambda: app.rt.ui.name == "wheel_result", "the result of the swiped spin")
+    assert len(app.store.query("SELECT * FROM spins WHERE state = 'drawn'")) == 1
+
+
+def test_with_the_reference_backend_the_kiosk_shows_its_draw_and_the_phone_page_its_code(tmp_path):
+    from kiosk.server.api import create_app
+    from kiosk.server.serve import BackendServer
+    from kiosk.server.service import LoyaltyService
+    from kiosk.server.store import ServerStore
+
+    service = LoyaltyService(ServerStore(str(tmp_path / "backend.db")), now=time.time, spins_per_day=1)
+    service.seed([("M-1001", "Anna", 1240, "ndef", "M-1001")])
+    server = BackendServer(create_app(service, "t0ken"), "127.0.0.1", 0)
+    server.start()
+    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}, wheel={"spin_s": 0.6},
+                                        backend={"kind": "http", "url": server.url, "token": "t0ken"}))
+    kiosk = KioskApp(settings, demo=True)
+    kiosk.start()
+    try:
+        welcome(kiosk, Credential("ndef", "M-1001"))
+        kiosk.features.handle_action("wheel:spin", time.monotonic())
+        run_until(kiosk, lambda: kiosk.rt.ui.name == "wheel_result", "the result")
+        [row] = kiosk.store.query("SELECT * FROM spins")
+        codes = [c["code"] for c in service.reward_codes("M-1001")]
+        assert codes == ([row["code"]] if row["won"] else [])  # the code on the phone page is the one on screen
+        assert kiosk.store.query("SELECT * FROM local_draws") == []  # the backend drew, not the kiosk
+        kiosk.features.handle_action("wheel:open", time.monotonic())
+        kiosk.features.handle_action("wheel:spin", time.monotonic())  # the content allows 3; the backend 1
+        run_until(kiosk, lambda: outbox(kiosk, "spin_refused"), "the backend's refusal")
+        assert outbox(kiosk, "spin_refused")[-1][2]["reason"] == "backend"
+        assert [r["state"] for r in kiosk.store.query("SELECT state FROM spins ORDER BY requested_at")] == \
+            ["drawn", "refused"]
+        assert "Your next chance: tomorrow" in kiosk.rt.ui.current.view.notice
+    finally:
+        kiosk.stop()
+        server.stop()
+
+
+def test_the_reference_backend_never_gives_more_than_a_prizes_stock(tmp_path, monkeypatch):
+    from kiosk.server import catalog
+    from kiosk.server.service import LoyaltyService
+    from kiosk.server.store import ServerStore
+
+    monkeypatch.setattr(catalog, "WHEEL", (catalog.Segment("coffee", {"en": "Coffee"}, 50, stock=4),
+                                           catalog.Segment("none", {"en": "No"}, 1, prize=False)))
+    service = LoyaltyService(ServerStore(str(tmp_path / "backend.db")), now=time.time, rng=random.Random(SEED))
+    service.seed([("M-1001", "Anna", 1240, "ndef", "M-1001")])
+    results = [service.play_draw(service.issue_draw("M-1001", {"game": "wheel", "kiosk_id": "k"}, f"i{n}")["draw_id"],
+                                 f"p{n}") for n in range(40)]
+    assert sum(r["won"] for r in results) == 4

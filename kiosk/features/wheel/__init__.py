@@ -234,7 +234,8 @@ class PrizeWheel(Feature):
                 log.info("wheel: the backend refused the draw: %s", done.error)
                 ledger.refuse(self.ctx.store, spin.spin_id)
                 self._spin = None
-                self._notice = ("wheel.no_spin.backend", {})
+                limit = getattr(done.error, "problem_type", "").endswith("limit-reached")  # its spins per day
+                self._notice = ("wheel.no_spin.limit_day" if limit else "wheel.no_spin.backend", {})
                 self.ctx.record([Event("spin_refused", {"session_id": spin.session_id, "reason": "backend"})])
                 self._refresh_wheel(spin, now)
                 return
