@@ -147,9 +147,7 @@ def test_endless_data_stops_at_the_manifests_length(httpserver, run, key, tmp_pa
     def endless(_request):
         return Response((b"x" * 65536 for _ in range(10_000_000)), mimetype="application/octet-stream")
 
-    for name in ("manifest.json", "manifest.sig", "strings.json", "tiers.json", "demo_members.json"):
-        httpserver.expect_request(f"/b/{name}").respond_with_data((folder / name).read_bytes())
-    httpserver.expect_request("/b/theme.json").respond_with_handler(endless)
+    serve_bundle(httpserver, folder, {"theme.json": endless})
     outcome = run.update(httpserver.url_for("/b/"))
     assert (outcome.stage, outcome.reason) == ("refused", "too_large")
     assert (run.library.staging_folder(2) / "theme.json").stat().st_size <= (folder / "theme.json").stat().st_size
@@ -175,9 +173,6 @@ def test_a_path_escaping_the_bundle_is_refused_before_any_download(httpserver, r
 def test_a_cut_download_resumes_with_a_range_request(httpserver, run, key, tmp_path):
     big = os.urandom(2_000_000)
     folder = make_bundle(tmp_path / "b", key, 2, extra={"big.bin": big})
-    for name in ("manifest.json", "manifest.sig", "strings.json", "tiers.json", "demo_members.json",
-                 "theme.json"):
-        httpserver.expect_request(f"/b/{name}").respond_with_data((folder / name).read_bytes())
     ranges = []
 
     def cut_then_resume(request):
@@ -189,7 +184,7 @@ def test_a_cut_download_resumes_with_a_range_request(httpserver, run, key, tmp_p
         return Response(big[start:], status=206,
                         headers={"Content-Range": f"bytes {start}-{len(big) - 1}/{len(big)}"})
 
-    httpserver.expect_request("/b/big.bin").respond_with_handler(cut_then_resume)
+    serve_bundle(httpserver, folder, {"big.bin": cut_then_resume})
     first = run.update(httpserver.url_for("/b/"))
     assert (first.stage, first.reason) == ("failed", "download_failed")
     partial = (run.library.staging_folder(2) / "big.bin").stat().st_size
