@@ -42,8 +42,8 @@ LANDED_HOLD_S = 0.9  # the wheel rests on the result this long before the result
 RETRY_S = (2.0, 5.0, 15.0, 30.0)  # pauses before asking an unreachable backend again for the same spin
 TURNS = (5, 7)  # full turns before the landing, at least and at most
 _RANDOM = secrets.SystemRandom()  # where in the segment it lands: nobody may learn the result from the motion
-DEMO_RESULT = ResultView("en", won=True, label="10 % off", code="WIN-DEMO2345", expires=date(2027, 1, 15),
-                         redeem="Show the code at the checkout.")
+DEMO_RESULT = ResultView("en", won=True, segment="ten-off", label="10 % off", code="WIN-DEMO2345",
+                         expires=date(2027, 1, 15))
 
 
 @dataclass
@@ -66,7 +66,7 @@ class PrizeWheel(Feature):
 
     def __init__(self) -> None:
         self._spin: _Spin | None = None
-        self._angle = 0.0  # the wheel's resting angle: the next spin starts where the last one stopped
+        self._angle: float | None = None  # the wheel's resting angle: the next spin starts where the last stopped
         self._notice: tuple[str, dict] | None = None  # the refusal text on the wheel scene
         self._result: ResultView | None = None
 
@@ -108,11 +108,7 @@ class PrizeWheel(Feature):
 
     def _result_view(self, source: ViewSource) -> ResultView:
         result = self._result if self._started() and self._result else DEMO_RESULT
-        wheel = self._wheel()
-        segment = wheel.segment(result.label) if wheel and self._started() else None
         view = replace(result, language=source.language)
-        if segment is not None:  # the prize's name and redeeming in the language on screen
-            view = replace(view, label=segment.labels[source.language], redeem=segment.redeem.get(source.language, ""))
         if self._started() and self.ctx.machine.member is not None:
             refused = self._refusal(time.time())
             if refused:
@@ -268,15 +264,17 @@ class PrizeWheel(Feature):
         self.ctx.record(events)
         log.info("wheel: spin drawn (%s)", "won" if result.won else "no prize")
         self.ctx.tracer.mark("wheel.drawn", won=result.won)
-        spin.result = ResultView(self.ctx.machine.language, won=result.won, label=key, code=result.code or "",
+        spin.result = ResultView(self.ctx.machine.language, won=result.won, segment=key,
+                                 label=result.prize.label if result.prize else "", code=result.code or "",
                                  expires=expires, recovered=spin.recovered)
         if segment is None or spin.recovered or not (self._on_screen(spin) and self.ctx.machine.scene == WHEEL):
             self._finish(spin, now)  # nothing to turn to, or nobody watching the wheel: straight to the result
             return
         index = wheel.index(segment.key)
-        spin.plan = plan_spin(start=now, from_angle=self._angle, segments=len(wheel.segments), index=index,
+        resting = -180 / len(wheel.segments) if self._angle is None else self._angle  # as the scene draws it
+        spin.plan = plan_spin(start=now, from_angle=resting, segments=len(wheel.segments), index=index,
                               offset=offset, turns=_RANDOM.randint(*TURNS), duration=self.ctx.settings.wheel.spin_s)
-        spin.last_segment = segment_at(self._angle, len(wheel.segments))
+        spin.last_segment = segment_at(resting, len(wheel.segments))
         self.ctx.refresh(now)
 
     # Time: ticks while it turns, the result once it rests, retries while the backend is away.
@@ -333,8 +331,9 @@ class PrizeWheel(Feature):
         return self.ctx.bundle.files.get("wheel.json")
 
     def _result_from_row(self, row: Any, recovered: bool) -> ResultView:
-        return ResultView(self.ctx.machine.language, won=bool(row["won"]), label=row["segment"] or "",
-                          code=row["code"] or "", expires=_date(row["code_expires_at"]), recovered=recovered)
+        return ResultView(self.ctx.machine.language, won=bool(row["won"]), segment=row["segment"] or "",
+                          label=row["label"] or "", code=row["code"] or "", expires=_date(row["code_expires_at"]),
+                          recovered=recovered)
 
 
 def _date(stamp: str | None) -> date | None:

@@ -21,10 +21,10 @@ NOTHING_AWARDED = Awarded()
 @dataclass(frozen=True)
 class ResultView(View):
     won: bool = False
-    label: str = ""
+    segment: str = ""  # the wheel's segment: its name and how to redeem it, in the language on screen
+    label: str = ""  # the backend's name of the prize, for one not on this kiosk's wheel
     code: str = ""
     expires: date | None = None
-    redeem: str = ""
     next_chance: str = ""  # when the member may spin again; empty when they may now
     recovered: bool = False  # shown after a restart that interrupted the spin
 
@@ -54,8 +54,11 @@ class ResultScene(Scene):
         y += block.size[1] + look.space("m")
         lines = []
         if view.won:
-            lines = [(view.label, "title", ink["accent"], 2), (view.code, "figure", ink["text"], 1),
-                     (view.redeem, "body", ink["text"], 3)]
+            segment = content_wheel(look).segment(view.segment)
+            label = segment.labels[view.language] if segment else view.label
+            redeem = segment.redeem.get(view.language, "") if segment else ""
+            lines = [(label, "title", ink["accent"], 2), (view.code, "figure", ink["text"], 1),
+                     (redeem, "body", ink["text"], 3)]
             if view.expires is not None:
                 lines.append((self.t("wheel.expires", day=look.day(view.language, view.expires)), "body",
                               ink["muted"], 1))

@@ -38,7 +38,7 @@ class WheelView(View):
     """The wheel's angle at rest or the spin under way, and the line under the title (a refusal, or the hint);
     the wheel itself is the content's (``wheel.json``)."""
 
-    angle: float = 0.0
+    angle: float | None = None  # None: the first segment centred under the pointer
     plan: SpinPlan | None = None
     notice: str = ""
     can_spin: bool = False
@@ -176,7 +176,7 @@ class WheelDisc:
         # under the pointer falls, so the next peg arrives after (-angle) mod width more degrees.
         ahead = (-angle) % self.width
         reach = self.width * PEG_REACH
-        if ahead > reach:
+        if ahead == 0 or ahead > reach:  # 0: the peg has just snapped past
             return 0
         return min(POINTER_TILT_MAX, round(POINTER_TILT_MAX * (1 - ahead / reach)))
 
@@ -231,13 +231,18 @@ class WheelScene(Scene):
             else:  # while it turns: a wish, not a button
                 self.buttons.append(Button(look, spin, self.t("wheel.spinning"), None, "quiet"))
         disc.keep_backdrop(screen)
-        angle = view.plan.angle(now) if view.plan else view.angle
+        angle = self._angle(now)
         disc.draw(screen, angle)
         self._shown_angle = angle
 
+    def _angle(self, now: float) -> float:
+        view = self.view
+        if view.plan is not None:
+            return view.plan.angle(now)
+        return view.angle if view.angle is not None else -self.disc().width / 2
+
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
-        plan = self.view.plan
-        angle = plan.angle(now) if plan else self.view.angle
+        angle = self._angle(now)
         if angle == self._shown_angle:
             return []  # landed: nothing moves
         self._shown_angle = angle
