@@ -104,7 +104,7 @@ class PrizeWheel(Feature):
         notice = self._notice or (self._notice_of(refused) if refused else None)
         text = self.ctx.bundle.text(source.language, notice[0], **notice[1]) if notice else ""
         return WheelView(source.language, self._angle, spin.plan if spin else None, text,
-                         can_spin=spin is None and refused is None)
+                         can_spin=spin is None and refused is None, drawing=spin is not None)
 
     def _result_view(self, source: ViewSource) -> ResultView:
         result = self._result if self._started() and self._result else DEMO_RESULT
@@ -194,8 +194,13 @@ class PrizeWheel(Feature):
 
     def _try_spin(self, now: float) -> None:
         ctx, machine = self.ctx, self.ctx.machine
-        if machine.scene != WHEEL or self._spin is not None:
-            return  # a press while a spin runs changes nothing
+        if machine.scene != WHEEL:
+            return
+        if self._spin is not None:  # a press while a spin runs changes nothing
+            if not self._on_screen(self._spin) and not self._notice:  # an earlier shopper's, waiting on the backend
+                self._notice = ("wheel.no_spin.backend", {})
+                ctx.refresh(now)
+            return
         refused = self._refusal(time.time())
         if refused is not None:
             log.info("wheel: spin refused (%s)", refused.reason)
@@ -280,6 +285,8 @@ class PrizeWheel(Feature):
     # Time: ticks while it turns, the result once it rests, retries while the backend is away.
 
     def tick(self, now: float) -> None:
+        if self._result is not None and self.ctx.machine.scene != RESULT:
+            self._result = None  # the shopper's code leaves memory with the screen that showed it
         spin = self._spin
         if spin is None:
             return

@@ -42,6 +42,7 @@ class WheelView(View):
     plan: SpinPlan | None = None
     notice: str = ""
     can_spin: bool = False
+    drawing: bool = False  # a spin was asked for: the draw, then the turn
 
 
 def content_wheel(look: Look) -> Wheel:
@@ -224,9 +225,9 @@ class WheelScene(Scene):
         self.buttons = [done_button(look, view.language)]
         rules = pygame.Rect(column.left, look.px(760), column.width, look.px(84))
         self.buttons.append(Button(look, rules, self.t("wheel.rules"), RULES, "secondary"))
-        if view.can_spin or view.plan is not None:
+        if view.can_spin or view.drawing:
             spin = pygame.Rect(column.left, look.px(596), column.width, look.px(136))
-            if view.plan is None:
+            if not view.drawing:
                 self.buttons.append(Button(look, spin, self.t("wheel.spin"), SPIN))
             else:  # while it turns: a wish, not a button
                 self.buttons.append(Button(look, spin, self.t("wheel.spinning"), None, "quiet"))
