@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+import phonenumbers
+
 from kiosk import config_files, keys
 from kiosk.core.screen_power import parse_hours
 from kiosk.exc import ConfigError
@@ -94,6 +96,8 @@ class KioskSettings:
     state_dir: Path = _setting(Path("/var/lib/kiosk"), "a directory path")
     language: str = _choice("en", *LANGUAGES)
     idle_timeout_s: float = _setting(45.0, "seconds from 5 to 3600", lambda v: 5 <= v <= 3600)
+    region: str = _setting("RU", "a country code such as RU, NO or GB (numbers typed without +country code are "
+                           "read as this country's)", lambda v: v in phonenumbers.SUPPORTED_REGIONS)
 
 
 DEFAULT_DIAGONAL_INCHES = 15.6

@@ -77,6 +77,10 @@ def test_a_bundle_names_its_own_tiers(bundle_dir):
     """Tier names are the one kind of text the built-in bundle has that another bundle need not have."""
     edit(bundle_dir / "strings.json", lambda d: [table.pop("tier.platinum") for table in d.values()])
     edit(bundle_dir / "tiers.json", lambda d: d.pop())
+    with pytest.raises(ContentError, match=r"offers\.json: \[3\]\.tiers: expected a list of tiers of tiers\.json"):
+        load_bundle(bundle_dir)  # an offer for a tier the bundle no longer has
+    edit(bundle_dir / "offers.json", lambda d: [o.update(tiers=[t for t in o.get("tiers", []) if t != "platinum"])
+                                                for o in d])
     assert [t.key for t in load_bundle(bundle_dir).tiers] == ["silver", "gold"]
 
 

@@ -13,13 +13,14 @@ from kiosk.core.prizes import Wheel
 from kiosk.storage.store import Store
 
 
-def build(settings: BackendSettings, store: Store, demo: Bundle | None = None,
+def build(settings: BackendSettings, store: Store, bundle: Bundle, *, demo: bool = False,
           wheel: Callable[[], Wheel | None] = lambda: None) -> LoyaltyBackend:
-    """The HTTP backend, or the local one on ``store`` (seeded with ``demo``'s members when given) playing the
-    prize wheel that ``wheel`` returns."""
+    """The HTTP backend, or the local one on ``store`` with ``bundle``'s tiers and offers (and, in the demo, its
+    demo members), playing the prize wheel that ``wheel`` returns."""
     if settings.kind == "http":
         return HttpBackend(settings.url, settings.token, settings.timeout_s)
     local = LocalBackend(store, wheel)
-    if demo is not None:
-        local.seed(demo.demo_members, demo.tiers)
+    local.use(bundle.tiers, bundle.files.get("offers.json", []))
+    if demo:
+        local.seed(bundle.demo_members, bundle.tiers)
     return local

@@ -37,6 +37,7 @@ class Profile(Member):
     points_to_next: int = 0
     progress: float = 1.0
     offers: tuple[Offer, ...] = ()
+    pending: bool = False  # what the kiosk knows of a sign-up the backend has not confirmed yet
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,35 @@ class Registration:
     credential: Credential | None = None
     join_token: str | None = None
     kiosk_id: str | None = None
+    consented_at: str | None = None  # ISO 8601 UTC: when the shopper gave the consents
 
     def to_json(self) -> dict:
         body: dict = {"language": self.language,
                       "consents": {c.purpose: {"text_version": c.text_version, "granted": c.granted}
                                    for c in self.consents}}
-        for key in ("phone", "email", "name", "birthday", "join_token", "kiosk_id"):
+        for key in _OPTIONAL:
             if getattr(self, key) is not None:
                 body[key] = getattr(self, key)
         if self.credential is not None:
             body["credential"] = {"kind": self.credential.kind, "value": self.credential.value}
         return body
+
+    @classmethod
+    def from_json(cls, body: dict) -> Registration:
+        """The registration :meth:`to_json` made (a sign-up the kiosk kept to send again).
+
+            >>> r = Registration("en", (Consent("personal_data", "1", True),), email="a@b.no", kiosk_id="k-1")
+            >>> Registration.from_json(r.to_json()) == r
+            True
+        """
+        credential = body.get("credential")
+        return cls(body["language"], tuple(Consent(purpose, answer["text_version"], answer["granted"])
+                                           for purpose, answer in body["consents"].items()),
+                   credential=Credential(credential["kind"], credential["value"]) if credential else None,
+                   **{key: body[key] for key in _OPTIONAL if key in body})
+
+
+_OPTIONAL = ("phone", "email", "name", "birthday", "join_token", "kiosk_id", "consented_at")
 
 
 @dataclass(frozen=True)

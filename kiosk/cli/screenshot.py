@@ -48,7 +48,8 @@ def draw(ui: SceneManager, bundle: Bundle, settings: Settings, scene: str, langu
     demo = bundle.demo_members[0]
     member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
     source = ViewSource(language, member, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True,
-                        held_until=settings.nfc.join_wait_s)  # a screen that waits shows the whole wait
+                        held_until=settings.nfc.join_wait_s,  # a screen that waits shows the whole wait
+                        content=bundle.files, actions=_SCENES.actions)
     ui.show(scene, _SCENES.scenes[scene].view(source), 0.0)
     if ui.current.animated:
         ui.frame(CELEBRATE_AT_S)

@@ -17,10 +17,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
-    """One event to record: its ``type`` is registered with a feature (kiosk/features/)."""
+    """One event to record: its ``type`` is registered with a feature (kiosk/features/).
+
+    ``private`` holds what the event's ``persist`` hook stores with the state change but the event itself never
+    carries (the contact details of a sign-up kept until the backend has them): the hook gets ``data`` and
+    ``private`` merged, the outbox ``data`` alone.
+    """
 
     type: str
     data: dict
+    private: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

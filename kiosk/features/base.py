@@ -10,7 +10,7 @@ calls are :class:`~kiosk.core.flow.Call` values the app runs on a worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.core.commands import CommandSpec
@@ -46,6 +46,8 @@ class ViewSource:
     reader_ok: bool
     credential_kind: str | None = None  # how the shopper on screen came: a card, the loyalty app, a phone_join
     held_until: float | None = None  # monotonic time until which the scene waits (see SessionMachine.hold)
+    content: Mapping[str, Any] = field(default_factory=dict)  # the bundle's checked files by name (Bundle.files)
+    actions: frozenset[str] = frozenset()  # the actions the installed features answer (FeatureSet.actions)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ class FeatureSet:
         handler(message)
         return True
 
+    @property
+    def actions(self) -> frozenset[str]:
+        """The scene actions some feature answers (``done``, ``lang``, ``wheel``): a scene offers a way into
+        another feature only when it is installed."""
+        return frozenset(self._actions)
+
     def handle_action(self, action: str, now: float) -> bool:
         """Give a scene's action (``done``, ``lang:nb``) to the feature that answers it; False when none does."""
         handler = self._actions.get(action.split(":", 1)[0])

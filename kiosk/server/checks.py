@@ -44,7 +44,7 @@ def matches(field: str, value: Any, pattern: re.Pattern) -> str:
 def registration(body: Any) -> dict:
     obj = _object("body", body, required=("language", "consents"),
                   allowed=("phone", "email", "name", "birthday", "language", "consents", "credential",
-                           "join_token", "kiosk_id"))
+                           "join_token", "kiosk_id", "consented_at"))
     if "phone" not in obj and "email" not in obj:
         raise bad_request("phone", "a phone number or an e-mail address is needed")
     if "phone" in obj:
@@ -72,6 +72,8 @@ def registration(body: Any) -> dict:
         matches("join_token", obj["join_token"], TOKEN)
     if "kiosk_id" in obj:
         matches("kiosk_id", obj["kiosk_id"], KIOSK_ID)
+    if "consented_at" in obj:
+        _timestamp("consented_at", obj["consented_at"])
     return obj
 
 

@@ -136,10 +136,11 @@ class LoyaltyService:
             if credential:
                 tx.execute("INSERT INTO credentials(kind, value, member_ref) VALUES (?, ?, ?)",
                            (credential["kind"], credential["value"], member_ref))
+            consented = datetime.fromisoformat(body["consented_at"]).timestamp() if "consented_at" in body else now
             for purpose, consent in body["consents"].items():
                 tx.execute("INSERT INTO consents(member_ref, purpose, text_version, granted, kiosk_id, recorded_at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", (member_ref, purpose, consent["text_version"],
-                                                         consent["granted"], body.get("kiosk_id"), now))
+                                                         consent["granted"], body.get("kiosk_id"), consented))
             if session is not None:
                 tx.execute("UPDATE join_sessions SET member_ref = ?, joined_at = ? WHERE join_token = ?",
                            (member_ref, now, session["join_token"]))

@@ -33,7 +33,7 @@ class Journal:
             for event in events:
                 persist = self._types[event.type].persist
                 if persist is not None:
-                    persist(tx, event.data)
+                    persist(tx, {**event.data, **event.private})
                 self._outbox.add(tx, event.type, event.data)
 
     def event(self, type: str, data: dict) -> None:

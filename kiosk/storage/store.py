@@ -114,6 +114,37 @@ MIGRATIONS: list[str] = [
         result TEXT
     );
     """,
+    """
+    CREATE TABLE signups (
+        signup_id TEXT PRIMARY KEY,
+        session_id TEXT,
+        channel TEXT NOT NULL,
+        registration TEXT,
+        created_at REAL NOT NULL,
+        outcome TEXT,
+        member_ref TEXT,
+        synced_at REAL
+    );
+    CREATE INDEX signups_pending ON signups(created_at) WHERE outcome IS NULL;
+    CREATE TABLE consent_records (
+        signup_id TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        text_version TEXT NOT NULL,
+        granted INTEGER NOT NULL,
+        recorded_at REAL NOT NULL,
+        PRIMARY KEY (signup_id, purpose)
+    );
+    CREATE TABLE member_languages (
+        member_ref TEXT PRIMARY KEY,
+        language TEXT NOT NULL,
+        chosen_at REAL NOT NULL
+    );
+    ALTER TABLE members ADD COLUMN joined_at REAL;
+    ALTER TABLE members ADD COLUMN birth_month INTEGER;
+    ALTER TABLE members ADD COLUMN language TEXT;
+    ALTER TABLE members ADD COLUMN contact_digest TEXT;
+    CREATE UNIQUE INDEX members_contact ON members(contact_digest) WHERE contact_digest IS NOT NULL;
+    """,
 ]
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.content.schemas import FileSchema
 from kiosk.core import messages as msg
 from kiosk.core import session
 from kiosk.core.commands import REF_PATTERN, CommandSpec, Respond
@@ -18,11 +19,11 @@ from kiosk.core.events import EventType, new_ulid, utc_ms
 from kiosk.core.flow import Event
 from kiosk.core.member import progress
 from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
-from kiosk.features.welcome import flow
+from kiosk.features.welcome import flow, offers
 from kiosk.features.welcome.events import EVENTS
 from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
 from kiosk.features.welcome.scenes.celebrate import CelebrateScene, CelebrateView
-from kiosk.features.welcome.scenes.messages import GoodbyeScene, UnavailableScene
+from kiosk.features.welcome.scenes.messages import GoodbyeScene, UnavailableScene, UnavailableView
 from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
 from kiosk.ui.message import FailsafeScene
 
@@ -53,6 +54,10 @@ def _welcome_view(source: ViewSource) -> WelcomeView:
     return WelcomeView(source.language, member, progress(member.points, source.tiers) if member else None)
 
 
+def _unavailable_view(source: ViewSource) -> UnavailableView:
+    return UnavailableView(source.language, can_join="join" in source.actions)
+
+
 def _on_attract(ctx: Context) -> None:
     ctx.parts.glow(led_colour(ctx, "led_idle"))
     ctx.new_join_token()  # the last shopper's URL is retired with them
@@ -66,10 +71,13 @@ class Welcome(Feature):
             SceneSpec(session.ATTRACT, AttractScene, _attract_view, on_enter=_on_attract),
             SceneSpec(session.CELEBRATE, CelebrateScene, _celebrate_view),
             SceneSpec(flow.WELCOME, WelcomeScene, _welcome_view),
-            SceneSpec(flow.UNAVAILABLE, UnavailableScene),
+            SceneSpec(flow.UNAVAILABLE, UnavailableScene, _unavailable_view),
             SceneSpec(session.GOODBYE, GoodbyeScene),
             SceneSpec(session.FAILSAFE, FailsafeScene),
         ]
+
+    def content(self) -> list[FileSchema]:
+        return [offers.SCHEMA]
 
     def events(self) -> list[EventType]:
         return EVENTS

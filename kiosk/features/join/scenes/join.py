@@ -2,7 +2,9 @@
 sign-up to the shopper's phone, how long the screen waits for that phone, and the way to join on the kiosk.
 
 A phone that already read the join tag gets "carry on on your phone" instead of the code. Without a join URL
-the backend took (none configured, or the offer failed), the form is the one way in and takes the middle.
+the backend took (none configured, or the offer failed), the form is the one way in and takes the middle. A
+shopper whose sign-up found them a member already is shown the way to log in instead (the phone page's
+log-in, or their card).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from kiosk.ui.kit import Card, ProgressBar, done_button, language_switch
+from kiosk.ui.kit import Button, Card, ProgressBar, done_button, language_switch
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
 
@@ -22,6 +24,10 @@ class JoinView(View):
     join_url: str | None = None  # the one-time sign-up URL the QR code and the join tag carry
     phone_tapped: bool = False  # the shopper's phone read the join tag: the sign-up goes on there
     waits_until: float | None = None  # monotonic time until which the screen waits for the phone
+    already_member: bool = False  # the shopper's sign-up found them a member: show the way to log in
+
+
+FORM_ACTION = "join:form"
 
 
 class JoinScene(Scene):
@@ -53,11 +59,21 @@ class JoinScene(Scene):
         left = look.space("xl") if self._handoff else (width - column) // 2
         align = "left" if self._handoff else "centre"
         y = look.px(150)
-        for key, style, lines, colour in (("join.title", "headline", 2, ink["text"]),
-                                          ("join.body", "lead", 4, ink["muted"]),
-                                          ("join.bonus", "title", 2, ink["accent"])):
+        texts = (("join.member_title", "headline", 3, ink["text"]), ("join.member_body", "lead", 4, ink["muted"])) \
+            if self.view.already_member else (("join.title", "headline", 2, ink["text"]),
+                                              ("join.body", "lead", 4, ink["muted"]),
+                                              ("join.bonus", "title", 2, ink["accent"]))
+        for key, style, lines, colour in texts:
             block = look.fit(self.t(key), style, (column, look.px(260)), max_lines=lines)
             y = block.draw(screen, pygame.Rect(left, y, column, 0), colour, align=align).bottom + look.space("m")
+        if not self.view.already_member:
+            form = pygame.Rect(0, y + look.space("s"), min(column, look.px(620)), max(look.px(110), look.min_target))
+            if self._handoff:
+                form.left = left
+            else:
+                form.centerx = width // 2
+            self.buttons.append(Button(look, form, self.t("join.on_kiosk"), FORM_ACTION, "secondary"
+                                       if self._handoff else "primary"))
         if self._handoff:
             self._draw_handoff(screen, now, pygame.Rect(int(width * 0.58), look.px(120), int(width * 0.36),
                                                         height - look.px(320)))
