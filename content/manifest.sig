@@ -1,1 +1,1 @@
-w2HnkYKBXQ/GLVuF/s3CDgZGWantSXJHv3X/TmdEQxc8U+gO3ApX2Brpri6KhsHxxisLkdWVFzzyVpIwuxm/CA==
+MKnuv3drpWbMnogTFGamUq/vdIO9B/tJCpjbmZ2ldFCT35sAd2tINCWajfKPAM6fJvq2W1foZ6qUSnT1mfJ0Bg==
