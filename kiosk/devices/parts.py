@@ -80,10 +80,14 @@ class KioskParts:
         self.buzzer.beep(on_time=0.05, off_time=0.05, n=2, background=True)
 
     def tick(self, colour: Colour) -> None:
-        """A peg of the spinning wheel passed the pointer: a click of the buzzer, and the LED takes the colour of
-        the segment now under the pointer (the chaser follows the wheel)."""
+        """A peg of the spinning wheel passed the pointer: the buzzer clicks on (:meth:`untick` ends the click),
+        and the LED takes the colour of the segment now under the pointer (the chaser follows the wheel). Plain
+        pin writes: a ``beep`` would start and join a thread on every peg, milliseconds the frames cannot spare."""
         self.led.color = colour
-        self.buzzer.beep(on_time=0.008, off_time=0.001, n=1, background=True)
+        self.buzzer.on()
+
+    def untick(self) -> None:
+        self.buzzer.off()
 
     def glow(self, colour: Colour) -> None:
         self.led.color = colour

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 WHEEL, RESULT, RULES = WheelScene.name, ResultScene.name, RulesScene.name
 LANDED_HOLD_S = 0.9  # the wheel rests on the result this long before the result screen
 RETRY_S = (2.0, 5.0, 15.0, 30.0)  # pauses before asking an unreachable backend again for the same spin
+CLICK_S = 0.01  # a buzzer click per peg (it lasts until the next turn of the loop after this)
 TURNS = (5, 7)  # full turns before the landing, at least and at most
 _RANDOM = secrets.SystemRandom()  # where in the segment it lands: nobody may learn the result from the motion
 DEMO_RESULT = ResultView("en", won=True, segment="ten-off", label="10 % off", code="WIN-DEMO2345",
@@ -59,6 +60,7 @@ class _Spin:
     tries: int = 0
     retry_at: float | None = None  # when to ask the backend again (None: a call is out)
     last_segment: int | None = None
+    click_until: float | None = None  # the buzzer's click ends then
 
 
 class PrizeWheel(Feature):
@@ -299,9 +301,13 @@ class PrizeWheel(Feature):
         wheel = self._wheel()
         if wheel is not None:
             under = segment_at(plan.angle(now), len(wheel.segments))
+            if spin.click_until is not None and now >= spin.click_until:
+                spin.click_until = None
+                self.ctx.parts.untick()
             if under != spin.last_segment:  # a peg passed the pointer: tick, and chase the LED to its colour
                 spin.last_segment = under
                 self.ctx.parts.tick(tuple(c / 255 for c in wheel.segments[under].colour))
+                spin.click_until = now + CLICK_S
         if now >= plan.end + LANDED_HOLD_S:
             self._angle = plan.to_angle % 360
             self._finish(spin, now)
@@ -310,6 +316,8 @@ class PrizeWheel(Feature):
         """The spin is over: its result shows once, to the shopper who spun (nobody else)."""
         self._spin = None
         assert spin.result is not None
+        if spin.click_until is not None:
+            self.ctx.parts.untick()
         if spin.plan is not None:
             self._angle = spin.plan.to_angle % 360
         if spin.recovered or self._on_screen(spin):
