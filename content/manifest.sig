@@ -1,1 +1,1 @@
-MKnuv3drpWbMnogTFGamUq/vdIO9B/tJCpjbmZ2ldFCT35sAd2tINCWajfKPAM6fJvq2W1foZ6qUSnT1mfJ0Bg==
+ErR1IKSlpwm9kCeNyHqRRKbpjs5PMo/J2pRFr/80GwVuHXmTAgM+mDBmytcJzMuyP/uqACOUTpukD6LAUQ+vDw==

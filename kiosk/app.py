@@ -114,7 +114,7 @@ class KioskApp:
             self.link = MqttLink(settings.mqtt, identity, self.outbox, CommandLedger(self.store),
                                  self.features.commands, on_command=lambda command, respond: post(
                                      msg.CommandReceived(command.name, command.args, respond)),
-                                 app_vitals=lambda: dict(rt.vitals))
+                                 app_vitals=lambda: dict(rt.vitals), types=self.features.events)
             self.link.start()
             self.watchdog.watch(self.link.heartbeat)
         if settings.debug.input_socket:

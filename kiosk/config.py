@@ -229,6 +229,12 @@ class WheelSettings:
 
 
 @dataclass(frozen=True)
+class StylistSettings:
+    # A request no associate acknowledged within this time is escalated (event, LED; the shopper is told).
+    escalate_after_s: float = _setting(180.0, "seconds from 1 to 3600", lambda v: 1 <= v <= 3600)
+
+
+@dataclass(frozen=True)
 class DebugSettings:
     input_socket: str = _setting("", "a Unix socket path in an existing folder or the state folder, or empty to "
                                      "turn the automation socket off")
@@ -247,6 +253,7 @@ class Settings:
     backend: BackendSettings = field(default_factory=BackendSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
     wheel: WheelSettings = field(default_factory=WheelSettings)
+    stylist: StylistSettings = field(default_factory=StylistSettings)
     debug: DebugSettings = field(default_factory=DebugSettings)
     source: str = "<defaults>"
 

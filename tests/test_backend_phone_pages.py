@@ -17,7 +17,7 @@ from kiosk.backend.http import HttpBackend
 from kiosk.core.credential import Credential
 from kiosk.mqtt.commands import parse
 from kiosk.server.api import create_app
-from kiosk.server.notify import SessionJoinedSender
+from kiosk.server.notify import KioskCommands
 from kiosk.server.serve import BackendServer
 from kiosk.server.service import LoyaltyService
 from kiosk.server.store import ServerStore
@@ -145,7 +145,7 @@ def test_wrong_codes_and_code_requests_are_limited(client, codes, joined):
 def backend_server(tmp_path, broker) -> Iterator[BackendServer]:
     (tmp_path / "backend").mkdir()
     settings = config.load(write_config(tmp_path / "backend", mqtt_port=broker.port)).mqtt
-    sender = SessionJoinedSender(settings)
+    sender = KioskCommands(settings)
     service = LoyaltyService(ServerStore(str(tmp_path / "backend.db")), now=time.time,
                              on_joined=sender)
     server = BackendServer(create_app(service, TOKEN), "127.0.0.1", 0)
@@ -210,7 +210,7 @@ def test_session_joined_is_signed_when_the_backend_has_a_key(tmp_path, broker):
     settings = config.load(write_config(tmp_path, mqtt_port=broker.port)).mqtt
     topic = f"{settings.topic_prefix}/kiosk-7/cmd/session_joined"
     listener = Listener(broker.port, topic)
-    sender = SessionJoinedSender(settings, key)
+    sender = KioskCommands(settings, key)
     try:
         wait_for(lambda: listener.subscriptions, 10, "the listener's subscription")
         sender("kiosk-7", "S-42", "M-ABC")

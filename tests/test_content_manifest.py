@@ -152,23 +152,23 @@ def test_keygen_writes_a_private_key_once(tmp_path):
 def test_a_feature_registers_its_schema_and_its_references_resolve(tmp_path, monkeypatch):
     monkeypatch.setattr("kiosk.content.schemas.REGISTRY", dict(REGISTRY))
 
-    def wheel(data, file, parsed):
+    def prizes(data, file, parsed):
         missing = [p for p in data if f"prize.{p}" not in parsed["strings.json"]["en"]]
         if missing:
             raise ContentError(f"{file}: prizes: expected texts for {missing}")
         return data
 
-    register(FileSchema("wheel.json", wheel, max_bytes=100, requires=("strings.json",)))
+    register(FileSchema("prizes_probe.json", prizes, max_bytes=100, requires=("strings.json",)))
     with pytest.raises(ValueError, match="registered twice"):
-        register(FileSchema("wheel.json", wheel))
+        register(FileSchema("prizes_probe.json", prizes))
     folder = tmp_path / "bundle"
     shutil.copytree(DEFAULT_DIR, folder)
-    (folder / "wheel.json").write_text('["car"]')
+    (folder / "prizes_probe.json").write_text('["car"]')
     from kiosk.content.bundle import load_bundle
 
-    with pytest.raises(ContentError, match=r"wheel.json: prizes: expected texts for \['car'\]"):
+    with pytest.raises(ContentError, match=r"prizes_probe.json: prizes: expected texts for \['car'\]"):
         load_bundle(folder)
     raw = json.dumps({"version": 1, "expires": "2030-01-01T00:00:00Z",
-                      "files": {"wheel.json": {"sha256": "0" * 64, "length": 101}}}).encode()
+                      "files": {"prizes_probe.json": {"sha256": "0" * 64, "length": 101}}}).encode()
     with pytest.raises(mf.BundleRefused, match="over its cap of 100"):
         mf.parse(raw)

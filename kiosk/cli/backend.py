@@ -30,7 +30,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
     serve.add_argument("--mqtt", action="store_true",
                        help="through the broker of the config's [mqtt] section: record every kiosk's events "
-                            "(a shared subscription) and tell kiosks `session_joined`")
+                            "(a shared subscription), tell kiosks `session_joined` and serve the associates' "
+                            "page (/associates/STORE: the stylist requests)")
     serve.add_argument("--instance", help="with --mqtt: this instance's name, unique among instances sharing the "
                                           "database and stable across restarts (default: the host name)")
     serve.add_argument("--sign-key", type=Path, metavar="FILE",
@@ -48,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         from kiosk.server.ingest import EventIngest
-        from kiosk.server.notify import SessionJoinedSender
+        from kiosk.server.notify import KioskCommands
         from kiosk.server.serve import BackendServer, build
     except ImportError as exc:
         print(f"kiosk backend: the server extra is not installed ({exc.name} is missing): "
@@ -56,14 +57,15 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     mqtt = config.load(args.config).mqtt if args.mqtt else None
     key = keys.load_private(args.sign_key) if args.sign_key else None
-    sender = SessionJoinedSender(mqtt, key) if mqtt else None
+    sender = KioskCommands(mqtt, key) if mqtt else None
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     backend = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender,
                     topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1", secret=os.environ.get(SECRET_VAR, ""),
-                    proxies=args.proxies)
+                    proxies=args.proxies, send_command=sender.send if sender else None)
     ingest = EventIngest(mqtt, backend.recorder, instance=args.instance) if mqtt else None
     server = BackendServer(backend.app, args.host, args.port)
-    print(f"kiosk backend: serving {server.url} (phone pages at /join) on {args.db}"
+    print(f"kiosk backend: serving {server.url} (phone pages at /join"
+          + (", the associates' page at /associates/STORE" if mqtt else "") + f") on {args.db}"
           + (f"; kiosks' events and session_joined through {mqtt.host}:{mqtt.port}" if mqtt else "")
           + "; Ctrl+C stops", file=sys.stderr)
     if ingest is not None:

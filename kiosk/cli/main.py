@@ -213,7 +213,7 @@ def _screenshot(args: argparse.Namespace) -> int:
 
 
 def _add_ops(commands: argparse._SubParsersAction) -> None:
-    """`kiosk ops watch|send|keygen`: the store-ops console, on the [mqtt] settings of the config."""
+    """`kiosk ops watch|send|stylist|keygen`: the store-ops console, on the [mqtt] settings of the config."""
     ops = commands.add_parser("ops", help="store operations over the broker: watch the fleet, send commands")
     jobs = ops.add_subparsers(dest="ops_command", required=True, metavar="JOB")
 
@@ -243,6 +243,17 @@ def _add_ops(commands: argparse._SubParsersAction) -> None:
     send.add_argument("--sign-key", type=Path, metavar="FILE", help="sign with this key (from `kiosk ops keygen`)")
     send.set_defaults(handler=_ops_send)
 
+    stylist = jobs.add_parser("stylist", help="the store's open stylist requests, oldest first; answer one as an "
+                                              "associate: ack REQUEST NAME MINUTES, done REQUEST, cancel REQUEST "
+                                              "REASON")
+    stylist.add_argument("store", help="the store id")
+    stylist.add_argument("action", nargs="?", default="list", choices=("list", "ack", "done", "cancel"))
+    stylist.add_argument("words", nargs="*", metavar="ARG",
+                         help="the request (its id or the start of it), then the answer's arguments")
+    stylist.add_argument("--once", action="store_true", help="print the queue once (the default when stdout is not "
+                                                             "a terminal)")
+    stylist.set_defaults(handler=_ops_stylist)
+
     keygen = jobs.add_parser("keygen", help="write a command signing key; print the public key for command_keys")
     keygen.add_argument("--out", type=Path, required=True, help="private key file to create (mode 0600)")
     keygen.set_defaults(handler=_ops_keygen)
@@ -266,6 +277,15 @@ def _ops_send(args: argparse.Namespace) -> int:
     key = keys.load_private(args.sign_key) if args.sign_key else None
     return send.run(config.load(args.config).mqtt, args.kiosk, args.cmd, send.parse_args(args.args),
                     timeout_s=args.timeout, ttl_s=args.ttl, registry=FeatureSet(default_features()).commands, key=key)
+
+
+def _ops_stylist(args: argparse.Namespace) -> int:
+    from kiosk.features import default_features
+    from kiosk.features.registry import FeatureSet
+    from kiosk.ops import stylist
+
+    return stylist.run(config.load(args.config).mqtt, args.store, args.action, args.words,
+                       registry=FeatureSet(default_features()).commands, once=args.once)
 
 
 def _ops_keygen(args: argparse.Namespace) -> int:

@@ -77,7 +77,8 @@ class EventType:
     ``schema`` is the JSON Schema of its ``data``, exactly as docs/asyncapi.yaml states it (a test holds the two
     together); ``personal`` the JSON paths of fields that point at a person, kept until delivery and then
     blanked; ``persist(tx, data)``, when given, writes the state change the event reports in the event's own
-    transaction (both or neither).
+    transaction (both or neither); ``store_copy`` puts the event's news on a store-level topic too (the
+    stylist's requests for the associates).
 
         >>> EventType("spin", {"type": "object"}, Priority.CRITICAL).priority.name
         'CRITICAL'
@@ -88,3 +89,6 @@ class EventType:
     priority: Priority = Priority.NORMAL
     personal: tuple[str, ...] = ()
     persist: Callable[[Any, dict], None] | None = field(default=None, compare=False)
+    store_copy: Callable[[dict], tuple[str, dict | None]] | None = field(default=None, compare=False)
+    """What the store's staff see of the event, given its envelope: ``(subtopic, payload)`` published retained
+    on ``{prefix}/stores/{store_id}/{subtopic}`` with the event (a None payload clears the topic)."""

@@ -92,6 +92,11 @@ class KioskParts:
     def glow(self, colour: Colour) -> None:
         self.led.color = colour
 
+    def attention(self, colour: Colour) -> None:
+        """Blink slowly in ``colour`` (the store team is needed) until the next glow or celebration; runs on
+        gpiozero's background thread."""
+        self.led.blink(on_time=0.6, off_time=0.6, on_color=colour, background=True)
+
     @property
     def led_colour(self) -> Colour:
         return tuple(self.led.value)

@@ -17,10 +17,11 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -28,7 +29,7 @@ from paho.mqtt.properties import Properties
 
 from kiosk.config import MqttSettings
 from kiosk.core.commands import CommandRegistry, Respond
-from kiosk.core.events import utc_ms
+from kiosk.core.events import EventType, utc_ms
 from kiosk.core.heartbeat import Heartbeat
 from kiosk.exc import CommandRefused
 from kiosk.mqtt import commands
@@ -36,7 +37,7 @@ from kiosk.mqtt.client import new_client
 from kiosk.mqtt.commands import Command, CommandLedger
 from kiosk.mqtt.discovery import HA_STATUS_TOPIC, discovery_messages
 from kiosk.mqtt.telemetry import telemetry
-from kiosk.storage.outbox import Outbox
+from kiosk.storage.outbox import Outbox, PendingEvent
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ class MqttLink:
         on_command: Callable[[Command, Respond], None],
         app_vitals: Callable[[], dict],
         rebuild_after_s: float = REBUILD_AFTER_S,
+        types: Mapping[str, EventType] = MappingProxyType({}),
     ) -> None:
+        """``types`` are the event types: those with a ``store_copy`` also go to a store-level topic."""
         self._settings = settings
         self._identity = identity
         self._outbox = outbox
@@ -82,10 +85,12 @@ class MqttLink:
         self._on_command_cb = on_command
         self._app_vitals = app_vitals
         self._rebuild_after_s = rebuild_after_s
+        self._types = types
         self._keys = commands.public_keys(settings.command_keys)
         self.root = topic_root(settings, identity.kiosk_id)
         self.status_topic = f"{self.root}/status"
         self.events_topic = f"{self.root}/events/"
+        self.store_topic = f"{settings.topic_prefix}/stores/{identity.store_id}/"
         self._client_id = f"kiosk-{identity.kiosk_id}"
         self._wake = threading.Event()
         self._acks: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
@@ -286,13 +291,31 @@ class MqttLink:
         if free <= 0:
             return cursor
         for row in self._outbox.pending(after_seq=cursor, limit=free):
-            info = self._client.publish(self.events_topic + row.type, row.payload, qos=1)
-            if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                self._wake.set()  # the connection dropped mid-batch: look again at once
-                break
-            in_flight[info.mid] = row.seq
-            cursor = row.seq
+            mids = []
+            for topic, payload, retain in self._messages(row):
+                info = self._client.publish(topic, payload, qos=1, retain=retain)
+                if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                    break
+                mids.append(info.mid)
+                in_flight[info.mid] = row.seq
+            else:
+                cursor = row.seq
+                continue
+            for mid in mids:  # half a row is no row: all of it goes again after the reconnect
+                in_flight.pop(mid, None)
+            self._wake.set()  # the connection dropped mid-batch: look again at once
+            break
         return cursor
+
+    def _messages(self, row: PendingEvent) -> list[tuple[str, bytes, bool]]:
+        """The MQTT messages of one outbox row: the event, and its store-level copy where its type has one."""
+        messages = [(self.events_topic + row.type, row.payload, False)]
+        event_type = self._types.get(row.type)
+        if event_type is not None and event_type.store_copy is not None:
+            subtopic, copy = event_type.store_copy(json.loads(row.payload))
+            body = b"" if copy is None else json.dumps(copy, separators=(",", ":")).encode()
+            messages.append((self.store_topic + subtopic, body, True))
+        return messages
 
     def _settle_acks(self, in_flight: dict[int, int]) -> list[int]:
         """Free the slots of acknowledged messages; returns the seqs the broker accepted."""
@@ -305,10 +328,12 @@ class MqttLink:
             seq = in_flight.pop(mid, None)
             if seq is None:
                 continue
-            if accepted:
-                delivered.append(seq)
-            else:
+            if not accepted:
                 log.warning("mqtt: broker refused event seq %d; it will be sent again after a reconnect", seq)
+                for other in [m for m, s in in_flight.items() if s == seq]:  # its other message cannot deliver it
+                    del in_flight[other]
+            elif seq not in in_flight.values():  # a row with a store-level copy waits for both acknowledgements
+                delivered.append(seq)
 
     def _publish_telemetry(self) -> None:
         ident = self._identity

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk.server import checks
+from kiosk.server.associates import SendCommand, associates_page
 from kiosk.server.ingest import EventRecorder
 from kiosk.server.limits import Limiter
 from kiosk.server.pages import CodeSender, log_code, phone_pages
@@ -30,6 +31,7 @@ from kiosk.server.phone_templates import TEMPLATES
 from kiosk.server.problem import Problem, bad_request
 from kiosk.server.problem import response as problem_response
 from kiosk.server.service import LoyaltyService
+from kiosk.server.stylist import StylistRequests
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 64 * 1024
@@ -42,9 +44,11 @@ SECURITY_HEADERS = {
 
 def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = log_code,
                recorder: EventRecorder | None = None, secret: str = "", limiter: Limiter | None = None,
-               proxies: int = 0) -> Flask:
+               proxies: int = 0, send_command: SendCommand | None = None) -> Flask:
     """The backend as a WSGI app: the API under /v1 (bearer ``token``; empty: open, with a warning), the phone
-    pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events.
+    pages at /join and, with a ``recorder``, the kiosks' recent events at /ops/kiosks/{kiosk_id}/events, the
+    member's stylist requests on their page and, with ``send_command`` too, the associates' page at
+    /associates/{store_id}.
 
     ``secret`` signs the phone pages' session cookies; instances behind one address need the same one. Empty: a
     random one, so a restart ends the phones' sessions (a form open at that moment is refused once).
@@ -59,9 +63,12 @@ def create_app(service: LoyaltyService, token: str, *, send_code: CodeSender = l
     app.jinja_loader = DictLoader(TEMPLATES)  # names end in .html: autoescaped
     app.json.sort_keys = False
     app.register_blueprint(_api(service, token), url_prefix="/v1")
-    app.register_blueprint(phone_pages(service, send_code, limiter or Limiter()))
+    stylist = StylistRequests(recorder.store) if recorder is not None else None
+    app.register_blueprint(phone_pages(service, send_code, limiter or Limiter(), stylist))
     if recorder is not None:
         app.register_blueprint(_ops(recorder, token), url_prefix="/ops")
+    if stylist is not None and send_command is not None:
+        app.register_blueprint(associates_page(stylist, send_command, token))
 
     @app.errorhandler(Problem)
     def problem(exc: Problem) -> Response:

@@ -44,7 +44,7 @@ class EventRecorder:
     """Kiosk events in the backend's database, once each by ``event_id``."""
 
     def __init__(self, store: ServerStore, prefix: str) -> None:
-        self._store = store
+        self.store = store
         self.prefix = prefix
 
     def apply(self, topic: str, payload: bytes, now: float) -> bool:
@@ -62,7 +62,7 @@ class EventRecorder:
                 events.append(event)
         if not events:
             return 0
-        with self._store.transaction() as tx:
+        with self.store.transaction() as tx:
             before = tx.total_changes
             tx.executemany(
                 "INSERT OR IGNORE INTO kiosk_events(event_id, kiosk_id, store_id, type, seq, occurred_at, data, "
@@ -73,14 +73,14 @@ class EventRecorder:
 
     def recent(self, kiosk_id: str, limit: int = 50) -> list[dict]:
         """The kiosk's latest recorded events, newest first."""
-        with self._store.transaction() as tx:
+        with self.store.transaction() as tx:
             rows = tx.execute("SELECT event_id, type, seq, occurred_at, data FROM kiosk_events WHERE kiosk_id = ? "
                               "ORDER BY received_at DESC, seq DESC LIMIT ?", (kiosk_id, limit)).fetchall()
         return [{"event_id": r["event_id"], "type": r["type"], "seq": r["seq"], "occurred_at": r["occurred_at"],
                  "data": json.loads(r["data"])} for r in rows]
 
     def count(self) -> int:
-        with self._store.transaction() as tx:
+        with self.store.transaction() as tx:
             return tx.execute("SELECT count(*) FROM kiosk_events").fetchone()[0]
 
 

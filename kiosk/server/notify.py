@@ -1,6 +1,6 @@
-"""Tell a kiosk over MQTT that the phone of its session joined: the ``session_joined`` command
-(``{prefix}/{kiosk_id}/cmd/session_joined``, QoS 1; signed when the backend has a command key), in the same
-form `kiosk ops send` uses, so the kiosk checks it like any command."""
+"""Commands from the backend to kiosks over MQTT (``{prefix}/{kiosk_id}/cmd/{name}``, QoS 1; signed when the
+backend has a command key), in the same form `kiosk ops send` uses, so the kiosk checks them like any command:
+``session_joined`` when the phone of a session joined, and the associates' answers to stylist requests."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from kiosk.ops.send import command
 
 log = logging.getLogger(__name__)
 COMMAND_TTL_S = 120.0
-"""A shopper who joined on the phone is at the kiosk now; later, the welcome would greet the wrong person."""
+"""A shopper who joined on the phone is at the kiosk now; later, the welcome would greet the wrong person (an
+associate's answer is about a shopper waiting now, too)."""
 
 
-class SessionJoinedSender:
-    """Publishes ``session_joined`` through one client that reconnects by itself; paho queues what is published
-    while the broker is away and sends it on reconnect (the command's expiry bounds how late)."""
+class KioskCommands:
+    """Publishes commands through one client that reconnects by itself; paho queues what is published while
+    the broker is away and sends it on reconnect (the command's expiry bounds how late). Called as the
+    service's ``on_joined`` hook, it sends ``session_joined``."""
 
     def __init__(self, settings: MqttSettings, key: Ed25519PrivateKey | None = None) -> None:
         self._prefix = settings.topic_prefix
@@ -32,11 +34,13 @@ class SessionJoinedSender:
         self._client.loop_start()
 
     def __call__(self, kiosk_id: str, session_id: str, member_ref: str) -> None:
-        topic = f"{self._prefix}/{kiosk_id}/cmd/session_joined"
-        body = command(topic, {"session_id": session_id, "member_ref": member_ref}, time.time(), COMMAND_TTL_S,
-                       self._key)
+        self.send(kiosk_id, "session_joined", {"session_id": session_id, "member_ref": member_ref})
+
+    def send(self, kiosk_id: str, name: str, args: dict) -> None:
+        topic = f"{self._prefix}/{kiosk_id}/cmd/{name}"
+        body = command(topic, args, time.time(), COMMAND_TTL_S, self._key)
         self._client.publish(topic, json.dumps(body, separators=(",", ":")), qos=1)
-        log.info("backend: session_joined sent to %s", kiosk_id)
+        log.info("backend: %s sent to %s", name, kiosk_id)
 
     def stop(self) -> None:
         self._client.disconnect()

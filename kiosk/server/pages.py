@@ -20,10 +20,11 @@ from flask import Blueprint, g, render_template, request, session
 
 from kiosk.server import catalog, checks
 from kiosk.server.limits import Limiter
-from kiosk.server.phone_texts import CONSENT_VERSION, DEFAULT_REGION, TEXTS, pick_language
+from kiosk.server.phone_texts import CONSENT_VERSION, DEFAULT_REGION, TEXTS, pick_language, stylist_status
 from kiosk.server.problem import Problem, RateLimited, too_many
 from kiosk.server.problem import response as problem_response
 from kiosk.server.service import LoyaltyService
+from kiosk.server.stylist import StylistRequests
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ LIMITED = {"pages.join": ("sign_up", "sign-up attempts"), "pages.login": ("log_i
 """The forms whose every submission counts against the client's limits (kiosk/server/limits.py)."""
 
 
-def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter) -> Blueprint:
+def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter,
+                stylist: StylistRequests | None = None) -> Blueprint:
+    """The phone pages; with ``stylist`` (the requests MQTT ingest recorded), the member's page shows theirs."""
     pages = Blueprint("pages", __name__)
 
     @pages.before_request
@@ -135,7 +138,9 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter
             raise _Refusal("signed_out", 401) from None
         names = catalog.TIER_NAMES
         next_tier = profile["next_tier"]["key"] if profile["next_tier"] else None
+        requests = stylist.of_member(member_ref)[:5] if stylist is not None else []
         return _page("me.html", token="", profile=profile, codes=service.reward_codes(member_ref),
+                     stylist=[{**r, "said": stylist_status(g.lang, r)} for r in requests],
                      tier_name=names.get(profile["tier"], {}).get(g.lang, profile["tier"]),
                      next_tier_name=names.get(next_tier, {}).get(g.lang, next_tier) if next_tier else None)
 

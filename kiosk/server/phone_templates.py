@@ -122,6 +122,13 @@ ME = """{% extends "base.html" %}
 <div class="card"><strong>{{ offer.title }}</strong><br>{{ t.until }} {{ offer.valid_until[:10] }}</div>
 {% endfor %}
 {% endif %}
+{% if stylist %}
+<h2>{{ t.stylist }}</h2>
+{% for request in stylist %}
+<div class="card stylist" id="stylist-{{ request.request_id }}"><strong>{{ request.said }}</strong>
+  <br>{{ request.requested_at[:10] }} {{ request.requested_at[11:16] }} UTC</div>
+{% endfor %}
+{% endif %}
 <h2>{{ t.codes }}</h2>
 {% for reward in codes %}
 <div class="card"><strong>{{ reward.label }}</strong><br><code class="code">{{ reward.code }}</code>

@@ -26,6 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "codes": "Your reward codes",
         "no_codes": "No reward codes yet: spin the wheel at the kiosk.",
         "see_page": "Your points, offers and reward codes",
+        "stylist": "Your stylist requests",
         "signed_out": "Open the link from the kiosk again to see your page.",
         "join_title": "Join the club",
         "join_lead": "Points on every purchase, member offers and the prize wheel. It takes a phone number.",
@@ -62,6 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "codes": "Ваши коды на призы",
         "no_codes": "Кодов пока нет: крутите колесо у киоска.",
         "see_page": "Ваши баллы, предложения и коды на призы",
+        "stylist": "Ваши запросы стилисту",
         "signed_out": "Откройте ссылку с киоска ещё раз, чтобы увидеть свою страницу.",
         "join_title": "Вступить в клуб",
         "join_lead": "Баллы за каждую покупку, предложения для участников и колесо призов. Нужен только "
@@ -99,6 +101,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "codes": "Dine premiekoder",
         "no_codes": "Ingen premiekoder ennå: snurr hjulet ved kiosken.",
         "see_page": "Poengene, tilbudene og premiekodene dine",
+        "stylist": "Dine stylistforespørsler",
         "signed_out": "Åpne lenken fra kiosken igjen for å se siden din.",
         "join_title": "Bli medlem i klubben",
         "join_lead": "Poeng på hvert kjøp, medlemstilbud og premiehjulet. Alt som trengs er et mobilnummer.",
@@ -129,6 +132,29 @@ TEXTS: dict[str, dict[str, str]] = {
 
 DEFAULT_REGION = {"ru": "RU", "en": "GB", "nb": "NO"}
 """Where a number typed without its country code is taken to be from, by the page's language."""
+
+
+STYLIST_STATUS: dict[str, dict[str, str]] = {
+    "en": {"open": "An associate has been called", "escalated": "Taking longer than usual: the whole team knows",
+           "acknowledged": "{name} is bringing your look (about {eta} min)", "done": "Brought to you",
+           "cancelled": "Could not be served: please ask any associate"},
+    "ru": {"open": "Консультант вызван", "escalated": "Дольше обычного: вся команда в курсе",
+           "acknowledged": "{name} несёт ваш образ (примерно {eta} мин)", "done": "Образ принесли",
+           "cancelled": "Не получилось: обратитесь к любому консультанту"},
+    "nb": {"open": "En medarbeider er tilkalt", "escalated": "Tar lengre tid enn vanlig: hele teamet vet det",
+           "acknowledged": "{name} kommer med antrekket (om ca. {eta} min)", "done": "Levert til deg",
+           "cancelled": "Kunne ikke ordnes: spør en medarbeider"},
+}
+
+
+def stylist_status(language: str, request: dict) -> str:
+    """A stylist request's state as the member's page says it.
+
+    >>> stylist_status("nb", {"status": "acknowledged", "associate": "Olga", "eta_min": 3})
+    'Olga kommer med antrekket (om ca. 3 min)'
+    """
+    return STYLIST_STATUS[language][request["status"]].format(name=request.get("associate"),
+                                                               eta=request.get("eta_min"))
 
 
 def pick_language(accept_language: str | None, chosen: str | None = None) -> str:

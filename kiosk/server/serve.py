@@ -23,6 +23,7 @@ from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.server import catalog
 from kiosk.server.api import create_app
+from kiosk.server.associates import SendCommand
 from kiosk.server.ingest import EventRecorder
 from kiosk.server.service import JoinedHook, LoyaltyService
 from kiosk.server.store import ServerStore
@@ -39,16 +40,19 @@ class Backend:
 
 
 def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None,
-          topic_prefix: str = "loyalty/v1", secret: str = "", proxies: int = 0) -> Backend:
+          topic_prefix: str = "loyalty/v1", secret: str = "", proxies: int = 0,
+          send_command: SendCommand | None = None) -> Backend:
     """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in; behind
-    ``proxies`` reverse proxies (see :func:`~kiosk.server.api.create_app`)."""
+    ``proxies`` reverse proxies (see :func:`~kiosk.server.api.create_app`); ``send_command`` (commands to kiosks
+    over MQTT) opens the associates' page."""
     store = ServerStore(db)
     service = LoyaltyService(store, now=time.time, on_joined=on_joined, spins_per_day=catalog.SPINS_PER_DAY)
     if demo:
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
     recorder = EventRecorder(store, topic_prefix)
-    return Backend(create_app(service, token, recorder=recorder, secret=secret, proxies=proxies), recorder)
+    return Backend(create_app(service, token, recorder=recorder, secret=secret, proxies=proxies,
+                              send_command=send_command), recorder)
 
 
 class _QuietPaths(WSGIRequestHandler):

@@ -145,6 +145,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE members ADD COLUMN contact_digest TEXT;
     CREATE UNIQUE INDEX members_contact ON members(contact_digest) WHERE contact_digest IS NOT NULL;
     """,
+    """
+    CREATE TABLE stylist_requests (
+        request_id TEXT PRIMARY KEY,
+        session_id TEXT,
+        status TEXT NOT NULL,
+        look TEXT NOT NULL,
+        requested_at REAL NOT NULL,
+        associate TEXT,
+        eta_min INTEGER,
+        reason TEXT,
+        escalated INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX stylist_requests_open ON stylist_requests(requested_at) WHERE status NOT IN ('done', 'cancelled');
+    """,
 ]
 
 

@@ -29,6 +29,7 @@ import bench_presentation
 import bench_scenes
 import bench_soak
 import bench_startup
+import bench_stylist
 import bench_tap_latency
 import bench_wheel
 from harness import ROOT, Figure
@@ -46,6 +47,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Figure]]] = {
     "mqtt": bench_mqtt.measure,
     "backend": bench_backend.measure,
     "wheel": bench_wheel.measure,
+    "stylist": bench_stylist.measure,
     "soak": bench_soak.measure,  # last: 30 minutes (3 with --quick)
 }
 RESULTS = ROOT / "perf-results" / "latest.json"

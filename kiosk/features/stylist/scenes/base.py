@@ -1,0 +1,171 @@
+"""What the stylist's scenes share: the frame (back, title, "my look", language, Done) and product tiles.
+
+:class:`Tile` is a pressable card with a picture and two lines under it; the widget kit has no image card yet,
+so it lives here until it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from kiosk.features.stylist.catalogue import Catalogue, Product
+from kiosk.features.stylist.images import ImageCache, fit
+from kiosk.ui.input import Drag, Input, Press, Release
+from kiosk.ui.kit import Button, done_button, language_switch
+from kiosk.ui.kit.card import Card
+from kiosk.ui.kit.widget import Widget, hits, shade
+from kiosk.ui.look import Look
+from kiosk.ui.scene import Scene, View
+
+IMAGE_RATIO = 1.25
+"""Product pictures are 4:5 (height over width)."""
+
+
+@dataclass(frozen=True)
+class StylistView(View):
+    count: int = 0  # items in the shopper's look, for the "my look" button
+
+
+class StylistScene(Scene):
+    """A stylist scene: ``compose`` draws the frame with :meth:`frame`, then its own content below
+    :attr:`top`."""
+
+    view: StylistView
+    back_action = "stylist:home"
+    with_look_button = True
+
+    def __init__(self, look: Look, images: ImageCache) -> None:
+        super().__init__(look)
+        self.images = images
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue of the bundle the scene draws with (a bundle without one never shows the stylist)."""
+        catalogue = self.look.bundle.files.get("catalogue.json")
+        if catalogue is None:
+            raise ValueError(f"the {self.name} scene needs a catalogue in the content bundle")
+        return catalogue
+
+    @property
+    def top(self) -> int:
+        """Where the scene's content starts, below the title bar."""
+        return self.look.px(190)
+
+    @property
+    def bottom(self) -> int:
+        """Where the scene's content ends, above the language switch and Done."""
+        return self.look.size[1] - self.look.px(150)
+
+    def frame(self, screen: pygame.Surface, title: str) -> None:
+        look = self.look
+        margin = look.space("l")
+        back = Button(look, pygame.Rect(margin, look.px(50), look.px(200), look.px(90)), self.t("stylist.back"),
+                      self.back_action, "secondary")
+        self.buttons = [back, *language_switch(look, self.view.language), done_button(look, self.view.language)]
+        right = look.size[0] - margin
+        if self.with_look_button:
+            label = self.t("stylist.my_look", count=self.view.count)
+            width = min(look.px(520), max(look.px(300), look.font("label").size(label)[0] + look.space("l")))
+            mine = Button(look, pygame.Rect(right - width, look.px(50), width, look.px(90)), label, "stylist:look",
+                          "primary" if self.view.count else "secondary")
+            self.buttons.append(mine)
+            right = mine.rect.left - look.space("m")
+        left = back.rect.right + look.space("m")
+        box = pygame.Rect(left, look.px(40), right - left, look.px(110))
+        look.fit(title, "title", box.size, max_lines=1, min_scale=0.6).draw(screen, box, look.colour["text"],
+                                                                             valign="middle")
+
+    def picture(self, product: Product, box: tuple[int, int]) -> pygame.Surface:
+        """The product's image, fitted to ``box`` and cached."""
+        size = fit((360, 450), box)
+        return self.images.get(self.look.bundle.path / product.image, size)
+
+    def price(self, amount: int) -> str:
+        return self.look.price(self.view.language, amount, self.catalogue.currency)
+
+
+class Tile(Widget):
+    """A pressable card: a picture over a title and a caption; lifting the finger over it fires its action.
+
+    The face is rendered once; :meth:`face` is also what the scrolling grid blits frame after frame."""
+
+    interactive = True
+
+    def __init__(self, look: Look, rect: pygame.Rect, action: str, picture: pygame.Surface | None, title: str,
+                 caption: str = "", muted: bool = False, beside: bool = False) -> None:
+        """``beside``: the picture at the left and the text beside it (a small tile in a list)."""
+        super().__init__(look, rect, action)
+        self.picture, self.title, self.caption, self.muted, self.beside = picture, title, caption, muted, beside
+        self.pressed = False
+        self._held = False
+        self._faces: dict[bool, pygame.Surface] = {}
+
+    def handle(self, event: Input) -> str | None:
+        if isinstance(event, Press):
+            self._held = True
+            self._set_pressed(True)
+        elif isinstance(event, Drag) and self._held:
+            self._set_pressed(hits(self, event.pos))
+        elif isinstance(event, Release) and self._held:
+            fired = hits(self, event.pos)
+            self._held = False
+            self._set_pressed(False)
+            return self.action if fired else None
+        return None
+
+    def _set_pressed(self, pressed: bool) -> None:
+        if pressed != self.pressed:
+            self.pressed, self.stale = pressed, True
+
+    def draw(self, screen: pygame.Surface, now: float) -> None:
+        screen.blit(self.face(self.pressed), self.rect)
+
+    def forget(self) -> None:
+        """Drop the rendered faces (memory); they are rendered again when next drawn."""
+        self._faces = {}
+
+    def face(self, pressed: bool = False) -> pygame.Surface:
+        if pressed not in self._faces:
+            self._faces[pressed] = self._render(pressed)
+        return self._faces[pressed]
+
+    def _render(self, pressed: bool) -> pygame.Surface:
+        look = self.look
+        face = pygame.Surface(self.rect.size, pygame.SRCALPHA)
+        box = face.get_rect()
+        radius = look.radius("l")
+        pygame.draw.rect(face, shade(look, "panel", 0.06) if pressed else look.colour["panel"], box,
+                         border_radius=radius)
+        pygame.draw.rect(face, look.colour["line"], box, width=look.px(2), border_radius=radius)
+        pad = look.space("s")
+        text_height = look.px(110) if self.caption else look.px(70)
+        if self.beside:
+            area = pygame.Rect(pad, pad, box.height - 2 * pad, box.height - 2 * pad)
+            text = pygame.Rect(area.right + 2 * pad, (box.height - text_height) // 2, box.width - area.right - 3 * pad,
+                               text_height)
+        else:
+            area = pygame.Rect(pad, pad, box.width - 2 * pad, box.height - text_height - 2 * pad)
+            text = pygame.Rect(pad * 2, box.height - text_height - pad, box.width - 4 * pad, text_height)
+        if self.picture is not None:
+            image = self.picture
+            if self.muted:
+                image = image.copy()
+                image.set_alpha(110)
+            face.blit(image, image.get_rect(center=area.center))
+        title = look.fit(self.title, "label", (text.width, look.px(50)), max_lines=1, min_scale=0.6)
+        title.draw(face, pygame.Rect(text.left, text.top, text.width, look.px(50)),
+                   look.colour["muted" if self.muted else "text"])
+        if self.caption:
+            caption = look.fit(self.caption, "caption", (text.width, look.px(46)), max_lines=1, min_scale=0.6)
+            caption.draw(face, pygame.Rect(text.left, text.top + look.px(56), text.width, look.px(46)),
+                         look.colour["muted"])
+        return face
+
+
+def card(look: Look, rect: pygame.Rect, screen: pygame.Surface) -> pygame.Rect:
+    """A kit card drawn at ``rect``; returns where its content goes."""
+    panel = Card(look, rect, elevated=False)
+    panel.draw(screen, 0.0)
+    return panel.inner
