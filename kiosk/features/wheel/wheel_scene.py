@@ -237,10 +237,12 @@ class WheelScene(Scene):
         self._shown_angle = angle
 
     def _angle(self, now: float) -> float:
+        """The angle to draw, to the 0.1 degree of the sine table: the slow end of a spin skips the frames that
+        would not move a pixel."""
         view = self.view
         if view.plan is not None:
-            return view.plan.angle(now)
-        return view.angle if view.angle is not None else -self.disc().width / 2
+            return round(view.plan.angle(now), 1)
+        return round(view.angle if view.angle is not None else -self.disc().width / 2, 1)
 
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         angle = self._angle(now)
