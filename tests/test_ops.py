@@ -21,6 +21,7 @@ from kiosk.ops import send, table
 from kiosk.ops.fleet import Fleet, KioskState
 from kiosk.runtime import VITALS_EVERY_S
 from tests import contract
+from tests.bundles import SHIPPED_VERSION
 from tests.helpers import REPO, KioskProcess, Listener, free_port, wait_for, write_config
 
 ROOT = "loyalty/v1/kiosk-1"
@@ -139,7 +140,7 @@ def test_watch_once_asks_the_kiosks_so_one_run_fills_every_column(tmp_path, brok
     assert run.returncode == 0, run.stdout + run.stderr
     row = rows(run.stdout)["kiosk-1"]
     assert (row["flag"], row["STATUS"], row["READER"], row["OUTBOX"], row["CONTENT"]) == (
-        " ", "online", "ok", "0", "1"), run.stdout
+        " ", "online", "ok", "0", str(SHIPPED_VERSION)), run.stdout
     assert row["LAST SEEN"].endswith("s") and row["VERSION"] != "-"
     assert len(telemetry.on("/telemetry")) == 2  # the ping's answer, long before the next period
     for listener in (status, telemetry, events):
