@@ -468,3 +468,23 @@ def test_the_reference_backend_never_gives_more_than_a_prizes_stock(tmp_path, mo
     results = [service.play_draw(service.issue_draw("M-1001", {"game": "wheel", "kiosk_id": "k"}, f"i{n}")["draw_id"],
                                  f"p{n}") for n in range(40)]
     assert sum(r["won"] for r in results) == 4
+
+
+def test_a_result_a_restart_interrupted_long_ago_is_not_shown_to_whoever_walks_by(tmp_path):
+    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}))
+    store = Store(tmp_path / "state" / "state.db")
+    with store.transaction() as tx:  # a power cut in the evening; the kiosk is back the next morning
+        tx.execute("INSERT INTO spins(spin_id, session_id, member_ref, requested_at, state, draw_id, segment, won, "
+                   "label, code, code_expires_at, landing) VALUES ('01JDQ7Z5X3K9M2N4P6R8T0V1W2', NULL, 'M-1001', ?, "
+                   "'drawn', 'draw-12345', 'coffee', 1, 'Free coffee', 'WIN-ABCD2345', '2027-01-01T00:00:00Z', 0.5)",
+                   (time.time() - 12 * 3600,))
+    store.close()
+    kiosk = KioskApp(settings, demo=True)
+    kiosk.start()
+    try:
+        for _ in range(3):
+            kiosk.run_once()
+        assert kiosk.rt.ui.name == "attract"
+        assert kiosk.store.query("SELECT shown_at FROM spins")[0]["shown_at"] is not None  # its code: on the phone
+    finally:
+        kiosk.stop()

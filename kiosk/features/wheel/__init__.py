@@ -15,6 +15,7 @@ drawn one not yet shown is shown once.
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -42,6 +43,7 @@ LANDED_HOLD_S = 0.9  # the wheel rests on the result this long before the result
 RETRY_S = (2.0, 5.0, 15.0, 30.0)  # pauses before asking an unreachable backend again for the same spin
 CLICK_S = 0.01  # a buzzer click per peg (it lasts until the next turn of the loop after this)
 TURNS = (5, 7)  # full turns before the landing, at least and at most
+CLAIM_AFTER_RESTART_S = 300  # a result a restart interrupted shows on the screen this long after its spin
 _RANDOM = secrets.SystemRandom()  # where in the segment it lands: nobody may learn the result from the motion
 DEMO_RESULT = ResultView("en", won=True, segment="ten-off", label="10 % off", code="WIN-DEMO2345",
                          expires=date(2027, 1, 15))
@@ -60,6 +62,7 @@ class _Spin:
     tries: int = 0
     retry_at: float | None = None  # when to ask the backend again (None: a call is out)
     last_segment: int | None = None
+    requested_at: float = 0.0  # Unix time
     click_until: float | None = None  # the buzzer's click ends then
 
 
@@ -102,11 +105,14 @@ class PrizeWheel(Feature):
         if not self._started():
             return WheelView(source.language, can_spin=True)
         spin = self._spin
+        mine = spin is not None and self._on_screen(spin)
         refused = None if spin else self._refusal(time.time())
         notice = self._notice or (self._notice_of(refused) if refused else None)
+        if spin is not None and not mine:  # an earlier shopper's spin still waits on the backend
+            notice = ("wheel.no_spin.backend", {})
         text = self.ctx.bundle.text(source.language, notice[0], **notice[1]) if notice else ""
-        return WheelView(source.language, self._angle, spin.plan if spin else None, text,
-                         can_spin=spin is None and refused is None, drawing=spin is not None)
+        return WheelView(source.language, self._angle, spin.plan if mine else None, text,
+                         can_spin=spin is None and refused is None, drawing=mine)
 
     def _result_view(self, source: ViewSource) -> ResultView:
         result = self._result if self._started() and self._result else DEMO_RESULT
@@ -127,22 +133,27 @@ class PrizeWheel(Feature):
 
     def start(self, ctx) -> None:
         super().start(ctx)
-        pending = ctx.store.query("SELECT spin_id, session_id, member_ref FROM spins WHERE state = 'requested' "
-                                  "ORDER BY requested_at")
+        pending = ctx.store.query("SELECT spin_id, session_id, member_ref, requested_at FROM spins "
+                                  "WHERE state = 'requested' ORDER BY requested_at")
         if len(pending) > 1:  # one spin at a time runs; more means older crashes: the others wait their turn
             log.warning("wheel: %d unfinished spins found; finishing the oldest first", len(pending))
         if pending:
             row = pending[0]
             log.info("wheel: a spin interrupted by a restart is asked for again (same draw, same result)")
-            self._spin = _Spin(row["spin_id"], row["session_id"], row["member_ref"], recovered=True)
+            self._spin = _Spin(row["spin_id"], row["session_id"], row["member_ref"], recovered=True,
+                               requested_at=row["requested_at"])
             self._ask(time.monotonic())
             return
         unshown = ctx.store.query("SELECT * FROM spins WHERE state = 'drawn' AND shown_at IS NULL "
-                                  "ORDER BY requested_at DESC LIMIT 1")
-        if unshown:
+                                  "ORDER BY requested_at DESC")
+        for row in unshown[1:]:  # an older crash's: long gone, its code on the member's phone
+            ledger.shown(ctx.store, row["spin_id"], time.time())
+        if unshown and self._claimable(unshown[0]["requested_at"]):
             log.info("wheel: showing the result of a spin a restart interrupted")
             self._show_result(self._result_from_row(unshown[0], recovered=True), unshown[0]["spin_id"],
                               time.monotonic())
+        elif unshown:
+            ledger.shown(ctx.store, unshown[0]["spin_id"], time.time())
 
     # Input.
 
@@ -189,7 +200,7 @@ class PrizeWheel(Feature):
         """The text key and values that tell the shopper why not, and when next."""
         values: dict = {}
         if refused.reason == "cooldown" and refused.next_at:
-            values["minutes"] = max(1, round((refused.next_at - time.time()) / 60 + 0.49))
+            values["minutes"] = max(1, math.ceil((refused.next_at - time.time()) / 60))
         elif refused.reason == "limit_week" and refused.next_at:
             values["day"] = date.fromtimestamp(refused.next_at)
         return f"wheel.no_spin.{refused.reason}", values
@@ -212,9 +223,9 @@ class PrizeWheel(Feature):
             return
         member = machine.member
         assert member is not None
-        spin_id = new_ulid()
-        ledger.request(ctx.store, spin_id, machine.session_id, member.ref, time.time())
-        self._spin = _Spin(spin_id, machine.session_id, member.ref)
+        spin_id, at = new_ulid(), time.time()
+        ledger.request(ctx.store, spin_id, machine.session_id, member.ref, at)
+        self._spin = _Spin(spin_id, machine.session_id, member.ref, requested_at=at)
         self._notice = None
         ctx.tracer.mark("wheel.requested")
         self._ask(now)
@@ -320,7 +331,7 @@ class PrizeWheel(Feature):
             self.ctx.parts.untick()
         if spin.plan is not None:
             self._angle = spin.plan.to_angle % 360
-        if spin.recovered or self._on_screen(spin):
+        if self._on_screen(spin) or (spin.recovered and self._claimable(spin.requested_at)):
             self._show_result(spin.result, spin.spin_id, now)
         else:
             log.info("wheel: the shopper who spun has gone; the code is on their phone and in the event")
@@ -332,6 +343,11 @@ class PrizeWheel(Feature):
         self.ctx.apply(self.ctx.machine.go(RESULT, now), now)
 
     # Helpers.
+
+    def _claimable(self, requested_at: float) -> bool:
+        """Whether a spin a restart interrupted may still show its result: recently enough that its shopper is
+        likely the one in front of the kiosk, and nobody else's session is on the screen."""
+        return self.ctx.machine.session_id is None and time.time() - requested_at <= CLAIM_AFTER_RESTART_S
 
     def _on_screen(self, spin: _Spin) -> bool:
         return spin.session_id is not None and self.ctx.machine.is_current(spin.session_id)
