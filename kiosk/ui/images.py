@@ -25,9 +25,10 @@ import pygame
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BUDGET_BYTES = 48 * 1024 * 1024
-"""Room for about six full-screen 1080p images, or hundreds of product thumbnails, within the kiosk's memory
-budget."""
+DEFAULT_BUDGET_BYTES = 8 * 1024 * 1024
+"""Room for two full-screen 1080p images, or a few dozen product pictures at the sizes the stylist shows them:
+with the whole default catalogue browsed the kiosk stays within its 150 MB resident budget
+(tests/perf/bench_stylist.py); 48 MB took it to 191 MB."""
 MODES = ("fit", "fill")
 
 Key = tuple[Path, tuple[int, int], str]

@@ -40,14 +40,15 @@ def measure(quick: bool) -> list[Figure]:
 
 
 def scroll_frames_ms(flicks: int) -> list[float]:
-    """Frame times of flicks through each category's grid (the finger's drags, then the coasting)."""
+    """Frame times of flicks through each category's grid: the finger's drags (each handled and drawn), then
+    the fling until it stops, as the scene manager draws them in the app."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
     from kiosk.content.bundle import DEFAULT_DIR, load_bundle
     from kiosk.features.stylist.flow import GRID
-    from kiosk.features.stylist.images import ImageCache
     from kiosk.features.stylist.scenes.grid import GridScene, GridView
+    from kiosk.ui.input import Drag, Press, Release, Swipe
     from kiosk.ui.look import Look
     from kiosk.ui.manager import SceneManager
 
@@ -55,32 +56,32 @@ def scroll_frames_ms(flicks: int) -> list[float]:
     pygame.font.init()
     screen = pygame.display.set_mode((1920, 1080))
     bundle = load_bundle(DEFAULT_DIR)
-    images = ImageCache(32 * 1024 * 1024)
-    ui = SceneManager(screen, Look(bundle, (1920, 1080)), {GRID: lambda look: GridScene(look, images)})
+    ui = SceneManager(screen, Look(bundle, (1920, 1080)), {GRID: GridScene})
     times: list[float] = []
     now = 0.0
     for category in bundle.files["catalogue.json"].categories:
         ui.show(GRID, GridView("en", category=category.key), now)
-        grid = ui.current
         for flick in range(flicks):
-            direction = -1 if flick % 2 == 0 else 1  # up, then back down
-            grid.scroll.press(now)
+            up = flick % 2 == 0
+            step = -45 if up else 45
+            x, y = 960, 800 if up else 300
+            ui.handle(Press((x, y)), now)
             for _ in range(6):
                 now += FRAME_S
-                grid.scroll.drag(direction * 45, now)
-                times.append(_frame(ui, now))
-            grid.scroll.release(now)
-            while grid.scroll.moving:
+                y += step
+                started = time.perf_counter()
+                ui.handle(Drag((x, y), (0, step)), now)
+                ui.frame(now)
+                times.append((time.perf_counter() - started) * 1000)
+            ui.handle(Release((x, y)), now)
+            ui.handle(Swipe("up" if up else "down", abs(step) / FRAME_S), now)
+            while ui.animating(now):
                 now += FRAME_S
-                times.append(_frame(ui, now))
+                started = time.perf_counter()
+                ui.frame(now)
+                times.append((time.perf_counter() - started) * 1000)
     pygame.quit()
     return times
-
-
-def _frame(ui, now: float) -> float:
-    started = time.perf_counter()
-    ui.frame(now)
-    return (time.perf_counter() - started) * 1000
 
 
 def browsed_memory_mb() -> dict[str, float]:
@@ -98,6 +99,7 @@ def browse(tmp: Path) -> dict[str, float]:
     from kiosk.bus import post
     from kiosk.core.credential import Credential
     from kiosk.core.messages import TapDetected
+    from kiosk.ui.input import Drag, Press, Release
     from tests.helpers import write_config
 
     path = write_config(tmp, debug={"input_socket": ""}, display={"mode": "headless", "width": 1920,
@@ -111,19 +113,16 @@ def browse(tmp: Path) -> dict[str, float]:
 
     def act(action: str) -> None:
         app.features.handle_action(f"stylist:{action}", time.monotonic())
-        if os.environ.get("BENCH_TRACE"):
-            rss = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmRSS")]
-            print(action, rss, file=sys.stderr)
 
     catalogue = app.rt.bundle.files["catalogue.json"]
     act("open")
     for category in catalogue.categories:
         act(f"category:{category.key}")
-        grid = app.rt.ui.current
-        grid.scroll.press(0.0)
-        grid.scroll.drag(-10_000, 0.1)  # to the end of the grid
-        grid.scroll.release(0.1)
-        app.rt.ui.frame(0.2)
+        now = time.monotonic()
+        app.rt.ui.handle(Press((960, 900)), now)
+        app.rt.ui.handle(Drag((960, 200), (0, -700)), now)  # to the end of the grid: every cell drawn
+        app.rt.ui.handle(Release((960, 200)), now)
+        app.rt.ui.frame(now)
         for product in catalogue.in_category(category.key):
             act(f"product:{product.sku}")
             sizes = [size for size, pieces in product.stock.items() if pieces]

@@ -27,7 +27,6 @@ from kiosk.features.stylist import requests as req
 from kiosk.features.stylist.catalogue import Catalogue, check_catalogue
 from kiosk.features.stylist.events import EVENTS
 from kiosk.features.stylist.flow import Shopper
-from kiosk.features.stylist.images import ImageCache
 from kiosk.features.stylist.scenes import build_scenes
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,6 @@ CATALOGUE = FileSchema("catalogue.json", check_catalogue, max_bytes=256 * 1024, 
 """The catalogue; a bundle without one has no stylist (``stylist:open`` then does nothing)."""
 ATTENTION = (1.0, 0.55, 0.0)
 """The LED while a request waits past its time: amber, the store team's signal (not a brand colour)."""
-IMAGE_BUDGET = 8 * 1024 * 1024
-"""Decoded, scaled product images kept in memory (least recently shown go first): a grid's worth and a few
-details at 1080p; the resident memory budget holds with the whole catalogue browsed (tests/perf)."""
 
 _REQUEST = {"type": "string", "pattern": REF_PATTERN}
 ACK_ARGS = {"type": "object", "additionalProperties": False, "required": ["request_id", "associate", "eta_min"],
@@ -56,7 +52,6 @@ class Stylist(Feature):
     name = "stylist"
 
     def __init__(self) -> None:
-        self.images = ImageCache(IMAGE_BUDGET)
         self.shopper: Shopper | None = None
         self.open: dict[str, req.Request] = {}  # requests not closed yet, by id
         self._alerting = False

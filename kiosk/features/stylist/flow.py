@@ -77,6 +77,10 @@ def act(shopper: Shopper, catalogue: Catalogue, words: list[str]) -> Next:
         if shopper.size is None and len(product.stock) == 1:
             shopper.size = next(iter(product.stock))
         return Next(PRODUCT)
+    if verb == "pick" and arg.isdigit() and shopper.category is not None:  # a cell of the category's grid
+        shown = catalogue.in_category(shopper.category)
+        if int(arg) < len(shown):
+            return act(shopper, catalogue, ["product", shown[int(arg)].sku])
     if verb == "size" and shopper.product in products and products[shopper.product].in_stock(arg):
         shopper.size = arg
         return Next(PRODUCT)

@@ -65,12 +65,11 @@ def build_scenes(feature: Stylist) -> list[SceneSpec]:
                           delivered=request is not None and feature.delivered(request.request_id),
                           member=source.member is not None)
 
-    images = feature.images
     return [
-        SceneSpec(flow.HOME, lambda look: HomeScene(look, images), home),
-        SceneSpec(flow.GRID, lambda look: GridScene(look, images), grid),
-        SceneSpec(flow.PRODUCT, lambda look: ProductScene(look, images), product),
-        SceneSpec(flow.LOOK, lambda look: LookScene(look, images), look),
-        SceneSpec(flow.QUIZ, lambda look: QuizScene(look, images), quiz),
-        SceneSpec(flow.STATUS, lambda look: StatusScene(look, images), status),
+        SceneSpec(flow.HOME, HomeScene, home),
+        SceneSpec(flow.GRID, GridScene, grid),
+        SceneSpec(flow.PRODUCT, ProductScene, product),
+        SceneSpec(flow.LOOK, LookScene, look),
+        SceneSpec(flow.QUIZ, QuizScene, quiz),
+        SceneSpec(flow.STATUS, StatusScene, status),
     ]

@@ -1,7 +1,7 @@
 """What the stylist's scenes share: the frame (back, title, "my look", language, Done) and product tiles.
 
-:class:`Tile` is a pressable card with a picture and two lines under it; the widget kit has no image card yet,
-so it lives here until it does.
+:class:`Tile` is a pressable card with a picture and two lines under it (or beside it); the widget kit has no
+card with a picture yet, so it lives here until it does.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.features.stylist.catalogue import Catalogue, Product
-from kiosk.features.stylist.images import ImageCache, fit
 from kiosk.ui.input import Drag, Input, Press, Release
 from kiosk.ui.kit import Button, done_button, language_switch
 from kiosk.ui.kit.card import Card
@@ -35,10 +34,6 @@ class StylistScene(Scene):
     view: StylistView
     back_action = "stylist:home"
     with_look_button = True
-
-    def __init__(self, look: Look, images: ImageCache) -> None:
-        super().__init__(look)
-        self.images = images
 
     @property
     def catalogue(self) -> Catalogue:
@@ -78,9 +73,8 @@ class StylistScene(Scene):
                                                                              valign="middle")
 
     def picture(self, product: Product, box: tuple[int, int]) -> pygame.Surface:
-        """The product's image, fitted to ``box`` and cached."""
-        size = fit((360, 450), box)
-        return self.images.get(self.look.bundle.path / product.image, size)
+        """The product's image fitted in ``box``, from the look's image cache (scaled once, within its budget)."""
+        return self.look.images.get(self.look.bundle.path / product.image, box, "fit")
 
     def price(self, amount: int) -> str:
         return self.look.price(self.view.language, amount, self.catalogue.currency)
@@ -132,8 +126,12 @@ class Tile(Widget):
         return self._faces[pressed]
 
     def _render(self, pressed: bool) -> pygame.Surface:
+        return self.paint(pygame.Surface(self.rect.size, pygame.SRCALPHA), pressed)
+
+    def paint(self, face: pygame.Surface, pressed: bool = False) -> pygame.Surface:
+        """Draw the tile on ``face`` (its size): a transparent one for a widget, or an opaque one already
+        filled with what is under it (a grid's cell)."""
         look = self.look
-        face = pygame.Surface(self.rect.size, pygame.SRCALPHA)
         box = face.get_rect()
         radius = look.radius("l")
         pygame.draw.rect(face, shade(look, "panel", 0.06) if pressed else look.colour["panel"], box,
