@@ -121,3 +121,23 @@ def test_a_transition_blends_every_pixel_that_changes(screen, before, after):
         covered.draw(pygame.mask.Mask(rect.size, fill=True), rect.topleft)
     assert differs.overlap_area(covered, (0, 0)) == differs.count()
     assert sum(rect.width * rect.height for rect in rects) < 0.9 * screen.get_width() * screen.get_height()
+
+
+def test_an_animated_scene_goes_on_from_the_end_of_its_transition_without_a_jump(screen):
+    ui = manager(screen)
+    ui.show("goodbye", view("goodbye"), 0.0)
+    ui.show("attract", view("attract"), 10.0)
+    t = 10.0
+    while ui.transition is not None:
+        t += 1 / 30
+        ui.frame(t)
+    end = 10.0 + ui.look.theme.durations_ms["standard"] / 1000
+    cut = manager(pygame.Surface(screen.get_size()), transitions=False)  # the same scene, cut to at 10.0
+    cut.show("attract", view("attract"), 10.0)
+    cut.frame(end)
+    assert pixels(screen) == pixels(cut.screen)  # the rings as they are when the transition ends
+    for _ in range(3):
+        t += 1 / 30
+        ui.frame(t)
+        cut.frame(t)
+        assert pixels(screen) == pixels(cut.screen)  # and on from there, on the scene's own clock

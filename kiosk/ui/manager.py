@@ -67,7 +67,8 @@ class SceneManager:
             if scene is None:
                 raise KeyError(f"no scene named {name!r}")
             scene.enter(view, now)
-            scene.draw(target, now)
+            # Drawn as it will be when the transition ends, so an animated scene goes on from there without a jump.
+            scene.draw(target, now + self._duration(scene) if ease else now)
             self.current = scene
         except Exception:
             log.exception("ui: scene %s failed to draw; showing the failsafe scene", name)
@@ -120,6 +121,9 @@ class SceneManager:
         if rects:
             pygame.display.update(rects)
         return action
+
+    def _duration(self, scene: Scene) -> float:
+        return self.look.theme.durations_ms[scene.transition] / 1000 if scene.transition else 0.0
 
     def _incoming_buffer(self) -> pygame.Surface:
         if self._incoming is None:
