@@ -1,1 +1,1 @@
-ErR1IKSlpwm9kCeNyHqRRKbpjs5PMo/J2pRFr/80GwVuHXmTAgM+mDBmytcJzMuyP/uqACOUTpukD6LAUQ+vDw==
+k72QDHsOscJ/K5wLdi+RNK1ecHq+0m4kE1GPweqXrnYt+3Y1C0/vF7AOA8ZtLVbfMFhVpaWjZpNktnwOoDXgAw==

@@ -8,7 +8,7 @@ from datetime import date
 
 import pygame
 
-from kiosk.core.prizes import Awarded, odds
+from kiosk.core.prizes import Awarded, odds, win_chance
 from kiosk.features.wheel.wheel_scene import content_wheel
 from kiosk.ui.kit import Button, Card, done_button
 from kiosk.ui.qr import qr_surface
@@ -105,6 +105,8 @@ class RulesScene(Scene):
             rules.append(self.t("wheel.cooldown", minutes=max(1, round(limits.cooldown_s / 60))))
         if wheel.odds == "stock":
             rules.append(self.t("wheel.odds_stock"))
+        chance = win_chance(wheel, view.awarded)
+        rules.append(self.t("wheel.win_chance", percent=look.number(view.language, round(chance * 100, 1))))
         for rule in rules:
             block = look.fit(rule, "body", (column.width, look.px(110)), max_lines=2)
             block.draw(screen, pygame.Rect(column.left, y, column.width, block.size[1]), ink["muted"])
