@@ -66,6 +66,17 @@ def test_sign_up_attempts_are_limited_per_address_with_retry_after(service, cloc
     assert phone.post("/join", data=fields).status_code == 410  # allowed again; the token is used up by now
 
 
+def test_a_client_without_cookies_over_the_limit_gets_the_page_too(service, clock):
+    token = offer(service, "join-token-cookieless")
+    bot = app_client(service, clock)
+    for _ in range(RATES["sign_up"].burst):
+        bot.delete_cookie("session")  # every request without a session cookie, so without a CSRF token
+        assert bot.post("/join", data={"s": token, "phone": PHONE}).status_code == 403
+    bot.delete_cookie("session")
+    page = bot.post("/join", data={"s": token}, headers={"Accept": "text/html"})
+    assert page.status_code == 429 and page.headers["Retry-After"] == "30" and 'id="gone"' in page.get_data(True)
+
+
 def test_code_requests_and_code_guesses_are_limited_across_join_tokens(service, clock):
     service.register({"language": "nb", "phone": PHONE,
                       "consents": {"personal_data": {"text_version": "1", "granted": True}}}, "r1")

@@ -57,14 +57,14 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter
         g.nonce = secrets.token_urlsafe(16)
         g.lang = pick_language(request.headers.get("Accept-Language"),
                                request.values.get("lang") or session.get("lang"))
-        limited = LIMITED.get(request.endpoint or "") if request.method == "POST" else None
-        if limited:  # before anything else: a flood costs a dictionary look-up
-            wait = limiter.take(limited[0], request.remote_addr or "")
-            if wait:
-                raise too_many(limited[1], wait)
         session["lang"] = g.lang
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
+        limited = LIMITED.get(request.endpoint or "") if request.method == "POST" else None
+        if limited:  # before the form is read: a flood costs a dictionary look-up
+            wait = limiter.take(limited[0], request.remote_addr or "")
+            if wait:
+                raise too_many(limited[1], wait)
         if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), session["csrf"]):
             raise _Refusal("bad_form", 403)
 
