@@ -13,7 +13,7 @@ from functools import partial
 import pygame
 
 from kiosk.ui import icons
-from kiosk.ui.kit import done_button, language_switch
+from kiosk.ui.kit import Button, done_button, language_switch
 from kiosk.ui.scene import Scene
 from kiosk.ui.text import Block
 
@@ -23,7 +23,8 @@ STAFF_ICON_SIDE = 56
 
 class MessageScene(Scene):
     """A title, then body lines; ``highlight`` is shown larger in the highlight colour; ``icon`` (a name in
-    :data:`kiosk.ui.icons.PENS`) above the title; ``staff`` adds the pointer to the store's staff."""
+    :data:`kiosk.ui.icons.PENS`) above the title; ``staff`` adds the pointer to the store's staff; the buttons
+    of :meth:`actions` end the stack."""
 
     title_key = ""
     body_keys: tuple[str, ...] = ()
@@ -58,12 +59,23 @@ class MessageScene(Scene):
         if self.staff:
             text, icon_surface = self._staff_line()
             parts.append((text.size[1], look.space("l"), partial(self._draw_staff, screen, text, icon_surface)))
+        for label_key, action in self.actions():
+            button = pygame.Rect(0, 0, look.px(620), max(look.px(100), look.min_target))
+            parts.append((button.height, look.space("l"), partial(self._add_action, button, label_key, action)))
         stack = sum(tall + above for tall, above, _ in parts)
         y = max(look.space("l"), (room_bottom - stack) // 2)
         for tall, above, draw in parts:
             y += above
             draw(y)
             y += tall
+
+    def actions(self) -> list[tuple[str, str]]:
+        """(label key, action) of the secondary buttons the stack ends with: what the shopper may do next."""
+        return []
+
+    def _add_action(self, rect: pygame.Rect, label_key: str, action: str, top: int) -> None:
+        rect.midtop = (self.look.size[0] // 2, top)
+        self.buttons.append(Button(self.look, rect, self.t(label_key), action, "secondary"))
 
     def _draw_block(self, screen: pygame.Surface, block: Block, ink: tuple[int, int, int], top: int) -> None:
         block.draw(screen, pygame.Rect(0, top, self.look.size[0], block.size[1]), ink, align="centre")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pygame
-
-from kiosk.ui.kit import Button
 from kiosk.ui.message import MessageScene
 from kiosk.ui.scene import View
 
@@ -29,13 +26,8 @@ class UnavailableScene(MessageScene):
     view_model = UnavailableView
     view: UnavailableView
 
-    def compose(self, screen: pygame.Surface, now: float) -> None:
-        super().compose(screen, now)
-        if self.view.can_join:
-            look = self.look
-            rect = pygame.Rect(0, 0, look.px(620), max(look.px(100), look.min_target))
-            rect.midbottom = (look.size[0] // 2, look.size[1] - look.space("xxl"))
-            self.buttons.append(Button(look, rect, self.t("unavailable.join"), JOIN_ACTION, "secondary"))
+    def actions(self) -> list[tuple[str, str]]:
+        return [("unavailable.join", JOIN_ACTION)] if self.view.can_join else []
 
 
 class GoodbyeScene(MessageScene):
