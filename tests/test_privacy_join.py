@@ -21,7 +21,7 @@ from kiosk.features.join.flow import JoinForm
 from kiosk.features.join.scenes.form import FormScene, FormView
 from kiosk.features.join.scenes.join import JoinScene, JoinView
 from kiosk.server.api import create_app
-from kiosk.server.notify import SessionJoinedSender
+from kiosk.server.notify import KioskCommands
 from kiosk.server.serve import BackendServer
 from kiosk.server.service import LoyaltyService
 from kiosk.server.store import ServerStore
@@ -103,7 +103,7 @@ def type_keys(kiosk: KioskProcess, scene: FormScene, text: str) -> None:
 @pytest.fixture
 def backend(tmp_path, broker):
     (tmp_path / "backend").mkdir()
-    sender = SessionJoinedSender(config.load(write_config(tmp_path / "backend", mqtt_port=broker.port)).mqtt)
+    sender = KioskCommands(config.load(write_config(tmp_path / "backend", mqtt_port=broker.port)).mqtt)
     service = LoyaltyService(ServerStore(str(tmp_path / "backend.db")), now=time.time, on_joined=sender)
     server = BackendServer(create_app(service, TOKEN), "127.0.0.1", 0)
     server.start()
