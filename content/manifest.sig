@@ -1,1 +1,1 @@
-k72QDHsOscJ/K5wLdi+RNK1ecHq+0m4kE1GPweqXrnYt+3Y1C0/vF7AOA8ZtLVbfMFhVpaWjZpNktnwOoDXgAw==
+/M3iFf+R2mTeuINEPfmD7mH5HYrw7gtLt2VPItaUgy11Xa3vum99EEO/hirLCaMkotJkyw4BdMJwE8yzdBNmDg==

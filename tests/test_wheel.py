@@ -275,6 +275,7 @@ def test_a_spin_from_the_physical_button_draws_records_turns_and_shows_the_resul
     events = outbox(app, "spin", "prize_awarded")
     assert [e[1] for e in events] == (["spin", "prize_awarded"] if row["won"] else ["spin"])
     assert events[0][2]["segment"] == row["segment"] and events[0][2]["landing"] == row["landing"]
+    assert OFFSET_MARGIN <= row["landing"] <= 1 - OFFSET_MARGIN
     view = app.rt.ui.current.view
     assert view.won == bool(row["won"])
     if row["won"]:
@@ -488,3 +489,12 @@ def test_a_result_a_restart_interrupted_long_ago_is_not_shown_to_whoever_walks_b
         assert kiosk.store.query("SELECT shown_at FROM spins")[0]["shown_at"] is not None  # its code: on the phone
     finally:
         kiosk.stop()
+
+
+def test_back_from_the_wheel_to_the_profile_it_was_opened_from(app):
+    welcome(app, Credential("ndef", "M-1001"))
+    assert app.rt.ui.current.view.can_leave
+    app.features.handle_action("wheel:rules", time.monotonic())
+    app.features.handle_action("wheel:open", time.monotonic())  # back from the rules: still the way to the profile
+    app.features.handle_action("wheel:back", time.monotonic())
+    assert app.rt.ui.name == "welcome"

@@ -1,1 +1,1 @@
-Xg3datsSWjOs3pkt0Up16xiVglDrNM9SFvD7ALbad77QtozxC5sOfvvnW/0TSpv/46DzKzSHTaDcu+xXbMJSDA==
+7bqaJiQmo66kCLfxGduvNpqxJT9vRJYyTGiucAjK9slXt8TzdMttluZcT5hpbuzEP8/cQcSed88489i19YHGBQ==

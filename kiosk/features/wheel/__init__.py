@@ -2,7 +2,7 @@
 
 Entry: the action ``wheel:open`` (a button on the member's profile), or the physical SPIN button while a member
 is on the screen. On the wheel: ``wheel:spin`` (the SPIN button, a swipe, or the physical SPIN button),
-``wheel:rules``; the result and the rules lead back with ``wheel:open``.
+``wheel:rules``, ``wheel:back`` (to where it was opened); the result and the rules lead back with ``wheel:open``.
 
 A spin, in order: the member's limits are checked against the ledger (no draw when refused); the ledger row is
 written as ``requested``; the draw is asked of the backend on a worker (issue + play, idempotency keys from the
@@ -32,7 +32,7 @@ from kiosk.features.wheel import events as ledger
 from kiosk.features.wheel.content import SCHEMA
 from kiosk.features.wheel.flow import DrawDone, Refusal, draw, landing, refusal, refused_by_backend
 from kiosk.features.wheel.result_scenes import ResultScene, ResultView, RulesScene, RulesView
-from kiosk.features.wheel.spin import SpinPlan, plan_spin, segment_at
+from kiosk.features.wheel.spin import OFFSET_MARGIN, SpinPlan, plan_spin, segment_at
 from kiosk.features.wheel.wheel_scene import WheelScene, WheelView
 from kiosk.storage.prizes import awarded, today
 
@@ -74,6 +74,7 @@ class PrizeWheel(Feature):
         self._angle: float | None = None  # the wheel's resting angle: the next spin starts where the last stopped
         self._notice: tuple[str, dict] | None = None  # the refusal text on the wheel scene
         self._result: ResultView | None = None
+        self._came_from: tuple[str | None, str] | None = None  # (session, scene) the wheel was opened from
 
     # Declarations.
 
@@ -111,8 +112,10 @@ class PrizeWheel(Feature):
         if spin is not None and not mine:  # an earlier shopper's spin still waits on the backend
             notice = ("wheel.no_spin.backend", {})
         text = self.ctx.bundle.text(source.language, notice[0], **notice[1]) if notice else ""
+        came_from = self._came_from
         return WheelView(source.language, self._angle, spin.plan if mine else None, text,
-                         can_spin=spin is None and refused is None, drawing=mine)
+                         can_spin=spin is None and refused is None, drawing=mine,
+                         can_leave=not mine and came_from is not None and came_from[0] == self.ctx.machine.session_id)
 
     def _result_view(self, source: ViewSource) -> ResultView:
         result = self._result if self._started() and self._result else DEMO_RESULT
@@ -165,6 +168,8 @@ class PrizeWheel(Feature):
             self._try_spin(now)
         elif verb == "rules":
             self.ctx.apply(self.ctx.machine.go(RULES, now), now)
+        elif verb == "back":
+            self._back(now)
         else:
             log.warning("wheel: unknown action %r", action)
 
@@ -182,7 +187,20 @@ class PrizeWheel(Feature):
             log.info("wheel: opened without a member on the screen or a wheel in the content; ignored")
             return
         self._notice = None
-        self.ctx.apply(self.ctx.machine.go(WHEEL, now), now)
+        machine = self.ctx.machine
+        if machine.scene not in (WHEEL, RESULT, RULES):
+            self._came_from = (machine.session_id, machine.scene)
+        self.ctx.apply(machine.go(WHEEL, now), now)
+
+    def _back(self, now: float) -> None:
+        """Back where the shopper opened the wheel (their profile), while a spin does not run."""
+        machine = self.ctx.machine
+        if self._spin is not None and self._on_screen(self._spin):
+            return
+        came_from = self._came_from
+        if came_from is None or came_from[0] != machine.session_id:
+            return
+        self.ctx.apply(machine.go(came_from[1], now), now)
 
     def _refusal(self, at: float) -> Refusal | None:
         """Why the shopper on the screen may not spin now (members only; no cloneable cards; the limits)."""
@@ -265,7 +283,7 @@ class PrizeWheel(Feature):
         result, wheel = done.result, self._wheel()
         assert result is not None
         segment = landing(wheel, result, _RANDOM) if wheel else None
-        offset = _RANDOM.uniform(0.0, 1.0)
+        offset = _RANDOM.uniform(OFFSET_MARGIN, 1 - OFFSET_MARGIN)  # where the pointer rests: clear of the edges
         key = segment.key if segment else (result.prize.key if result.prize else "none")
         events = [Event("spin", {"spin_id": spin.spin_id, "session_id": spin.session_id,
                                  "member_ref": spin.member_ref, "draw_id": result.draw_id, "segment": key,

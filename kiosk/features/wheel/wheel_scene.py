@@ -23,7 +23,7 @@ from kiosk.ui.kit import Button, done_button
 from kiosk.ui.look import Colour, Look, mix
 from kiosk.ui.scene import Scene, View
 
-SPIN, RULES = "wheel:spin", "wheel:rules"
+SPIN, RULES, BACK = "wheel:spin", "wheel:rules", "wheel:back"
 ARC_STEP = 3.0  # degrees between the vertices of a segment's outer edge
 TABLE = 3600  # sine table entries per turn (0.1 degree)
 POINTER_ABOVE = 34  # pixels (at 1080 lines) the pointer stands above the rim
@@ -43,6 +43,7 @@ class WheelView(View):
     notice: str = ""
     can_spin: bool = False
     drawing: bool = False  # a spin was asked for: the draw, then the turn
+    can_leave: bool = False  # back to where the wheel was opened (the profile)
 
 
 def content_wheel(look: Look) -> Wheel:
@@ -225,6 +226,10 @@ class WheelScene(Scene):
         self.buttons = [done_button(look, view.language)]
         rules = pygame.Rect(column.left, look.px(760), column.width, look.px(84))
         self.buttons.append(Button(look, rules, self.t("wheel.rules"), RULES, "secondary"))
+        if view.can_leave:
+            height = max(look.px(90), look.min_target)
+            back = pygame.Rect(look.space("m"), look.size[1] - look.space("m") - height, look.px(300), height)
+            self.buttons.append(Button(look, back, self.t("wheel.leave"), BACK, "secondary"))
         if view.can_spin or view.drawing:
             spin = pygame.Rect(column.left, look.px(596), column.width, look.px(136))
             if not view.drawing:
