@@ -4,6 +4,7 @@ it (commands back to the kiosk), the member's page shows its state; `kiosk ops s
 in a terminal and answers from there."""
 
 import io
+import json
 import threading
 import time
 
@@ -11,6 +12,7 @@ import pytest
 
 from kiosk import config
 from kiosk.app import KioskApp
+from kiosk.backend.http import HttpBackend
 from kiosk.bus import post
 from kiosk.core.credential import Credential
 from kiosk.core.messages import TapDetected
@@ -147,3 +149,39 @@ def test_ops_stylist_shows_the_queue_and_answers_from_a_terminal(shop):
     assert answered == [0] and app.features["stylist"].open[request_id].associate == "Olga"
     with pytest.raises(KioskError, match="no open request start with 'ZZZ'"):
         ops_stylist.run(settings, "store-1", "done", ["ZZZ"], registry=registry, once=True)
+
+
+def test_the_members_history_from_the_backend_nudges_the_suggestions(tmp_path):
+    """The reference backend knows what associates brought Anna before (ingested events); the kiosk asks it
+    over HTTP when she opens the stylist, and the look builder leans towards that style."""
+    backend = build(str(tmp_path / "backend.db"), "t0ken", demo=True)
+    look = {"items": [{"slot": "shoes", "sku": "SHO-05", "size": "40"}, {"slot": "bottom", "sku": "BOT-06",
+                                                                          "size": "M"}],
+            "deliver_to": "kiosk", "total": 12280, "currency": "RUB"}
+    for seq, (type_, data) in enumerate([
+            ("stylist_request", {"request_id": "01JDQ7Z5X3K9M2N4P6R8T0V1W2", "member_ref": "M-1001",
+                                 "requested_at": "2026-11-01T10:00:00.000Z", "look": look}),
+            ("stylist_status", {"request_id": "01JDQ7Z5X3K9M2N4P6R8T0V1W2", "status": "done", "associate": "Olga",
+                                "eta_min": 2, "requested_at": "2026-11-01T10:00:00.000Z", "look": look})], 1):
+        envelope = {"schema": "kiosk.event/1", "event_id": f"01JDQ7Z5X3K9M2N4P6R8T0V1X{seq}", "seq": seq,
+                    "kiosk_id": "kiosk-9", "store_id": "store-1", "type": type_,
+                    "occurred_at": "2026-11-01T10:00:00.000Z", "data": data}
+        backend.recorder.apply(f"loyalty/v1/kiosk-9/events/{type_}", json.dumps(envelope).encode(), now=0.0)
+    server = BackendServer(backend.app, "127.0.0.1", 0)
+    server.start()
+    app = KioskApp(config.load(write_config(tmp_path, debug={"input_socket": ""}, backend={
+        "kind": "http", "url": server.url, "token": "t0ken", "timeout_s": 3})))
+    app.start()
+    try:
+        assert HttpBackend(server.url, "t0ken", 3.0).style_history("M-404") is None  # unknown member
+        post(TapDetected(ANNA, "test", time.monotonic()))
+        step_until(app, lambda: app.rt.ui.name == "welcome")
+        stylist = app.features["stylist"]
+        app.features.handle_action("stylist:open", time.monotonic())
+        step_until(app, lambda: stylist.shopper.history, "the history from the backend")
+        assert stylist.shopper.history == {"casual": 2, "cool": 2, "street": 2}
+        app.features.handle_action("stylist:look", time.monotonic())
+        assert app.rt.ui.current.view.suggestions["shoes"][0] == "SHO-05"  # first without history: SHO-01
+    finally:
+        app.stop()
+        server.stop()

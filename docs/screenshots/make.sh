@@ -9,6 +9,6 @@ trap 'rm -rf "$work"' EXIT
 printf '[display]\nmode = "headless"\nwidth = 1280\nheight = 720\n' > "$work/kiosk.toml"
 ../../.venv/bin/kiosk --config "$work/kiosk.toml" content preview ../../content ../../deploy/demo-content/evening \
     --out "$work/out" >/dev/null 2>&1
-for shot in default/attract-en default/celebrate-en default/welcome-en default/join-ru default/welcome-nb default/maintenance-en default/wheel-en default/wheel_result-ru evening/wheel-nb evening/attract-nb evening/celebrate-ru evening/unavailable-en default/contact-sheet evening/contact-sheet; do
+for shot in default/attract-en default/celebrate-en default/welcome-en default/join-ru default/welcome-nb default/maintenance-en default/wheel-en default/wheel_result-ru default/stylist-en default/stylist_grid-nb default/stylist_status-ru evening/wheel-nb evening/attract-nb evening/celebrate-ru evening/unavailable-en default/contact-sheet evening/contact-sheet; do
     cp "$work/out/$shot.png" "${shot%%/*}-${shot##*/}.png"
 done

@@ -25,6 +25,8 @@ _REF = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 _KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 _CODE = re.compile(r"^[A-Z0-9-]{4,32}$")
+_SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MAX_HISTORY = 50
 LANGUAGES = ("ru", "en", "nb")
 
 
@@ -90,6 +92,19 @@ def draw_result(what: str, data: Any) -> DrawResult:
     return DrawResult(_match(what, obj, "draw_id", _TOKEN), True, drawn_at,
                       Prize(_match(what, prize, "key", _KEY), _text(what, prize, "label", 1, 80)),
                       _match(what, obj, "code", _CODE), _time(what, obj, "code_expires_at"))
+
+
+def style_history(what: str, data: Any) -> list[str]:
+    """The SKUs of a style history, at most MAX_HISTORY, each a catalogue SKU's shape.
+
+        >>> style_history("style history", {"skus": ["TOP-01", "ACC-04"]})
+        ['TOP-01', 'ACC-04']
+    """
+    skus = _object(what, data).get("skus")
+    if (not isinstance(skus, list) or len(skus) > MAX_HISTORY
+            or not all(isinstance(sku, str) and _SKU.fullmatch(sku) for sku in skus)):
+        raise _bad(what, "skus")
+    return skus
 
 
 def event_receipt(what: str, data: Any) -> bool:

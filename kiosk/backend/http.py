@@ -82,6 +82,11 @@ class HttpBackend:
         data = self._call("draw play", "POST", f"draws/{quote(draw_id, safe='')}/play", key=idempotency_key)
         return answers.draw_result("draw play", data)
 
+    def style_history(self, member_ref: str) -> list[str] | None:
+        what = "style history"
+        data = self._call(what, "GET", f"members/{quote(member_ref, safe='')}/style-history", absent_ok=True)
+        return None if data is None else answers.style_history(what, data)
+
     def send_event(self, event: CustomEvent) -> bool:
         data = self._call("event", "POST", "events", body=event.to_json(), key=event.event_id)
         return answers.event_receipt("event", data)

@@ -161,6 +161,10 @@ class LocalBackend:
                        (idempotency_key, json.dumps(result), draw_id))
         return DrawResult(**_result(result))
 
+    def style_history(self, member_ref: str) -> list[str] | None:
+        """The embedded backend keeps no purchase or stylist history: an empty one for a member it knows."""
+        return None if self.profile(member_ref) is None else []
+
     def send_event(self, event: CustomEvent) -> bool:
         raise BackendUnavailable("the embedded backend records no custom events")
 

@@ -40,6 +40,11 @@ class LoyaltyBackend(Protocol):
         """Play the draw once: the same key gets the same result, another key a refusal."""
         ...
 
+    def style_history(self, member_ref: str) -> list[str] | None:
+        """The SKUs the member asked the stylist for or bought before, newest first (empty: no history kept);
+        None if the backend does not know the member."""
+        ...
+
     def send_event(self, event: CustomEvent) -> bool:
         """Record a custom event once per ``event_id`` (its idempotency key too); True if the backend had it
         already from another request."""

@@ -118,6 +118,12 @@ def _api(service: LoyaltyService, token: str) -> Blueprint:
     def profile(member_ref: str) -> Any:
         return service.profile(checks.matches("member_ref", member_ref, checks.REF))
 
+    @api.get("/members/<member_ref>/style-history")
+    def style_history(member_ref: str) -> Any:
+        member_ref = checks.matches("member_ref", member_ref, checks.REF)
+        service.profile(member_ref)  # a 404 for a member it does not know
+        return {"skus": service.style_history(member_ref)}
+
     @api.post("/join-sessions")
     def offer_join() -> Any:
         return service.offer_join(checks.join_offer(_body()), _key()), 201

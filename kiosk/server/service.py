@@ -28,6 +28,7 @@ from kiosk.core.prizes import reward_code
 from kiosk.server import catalog
 from kiosk.server.problem import Problem
 from kiosk.server.store import ServerStore
+from kiosk.server.stylist import StylistRequests
 
 LOGIN_CODE_DIGITS = 6
 LOGIN_CODE_TTL_S = 300
@@ -79,6 +80,12 @@ class LoyaltyService:
     def profile(self, member_ref: str) -> dict:
         with self._store.transaction() as tx:
             return self._profile(tx, member_ref)
+
+    def style_history(self, member_ref: str) -> list[str]:
+        """The SKUs of the member's stylist requests that associates brought, newest first, at most 50."""
+        brought = [r for r in StylistRequests(self._store).of_member(member_ref) if r["status"] == "done"]
+        skus = [item["sku"] for request in brought for item in request["look"]["items"]]
+        return skus[:50]
 
     def reward_codes(self, member_ref: str) -> list[dict]:
         """The member's won reward codes still good, newest first: ``{label, code, code_expires_at}``. Both the

@@ -27,6 +27,7 @@ from kiosk.features.stylist import requests as req
 from kiosk.features.stylist.catalogue import Catalogue, check_catalogue
 from kiosk.features.stylist.events import EVENTS
 from kiosk.features.stylist.flow import Shopper
+from kiosk.features.stylist.looks import history_weights
 from kiosk.features.stylist.scenes import build_scenes
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class Stylist(Feature):
 
     def actions(self) -> Mapping[str, Callable[[str, float], None]]:
         return {"stylist": self._action}
+
+    def messages(self) -> Mapping[type, Callable[[Any], None]]:
+        return {flow.HistoryLoaded: self._on_history}
 
     def vitals(self) -> dict:
         return {"stylist_open": len(self.open)}
@@ -145,6 +149,8 @@ class Stylist(Feature):
         machine = self.ctx.machine
         if self.shopper is None or self.shopper.session_id != machine.session_id:
             self.shopper = Shopper(machine.session_id)
+            if machine.member is not None:  # suggestions lean towards what the member liked before
+                self.ctx.call(flow.fetch_history(machine.session_id, machine.member.ref))
         if machine.scene not in flow.SCENES:
             self.shopper.came_from = machine.scene
         step = flow.act(self.shopper, catalogue, action.split(":")[1:])
@@ -154,6 +160,14 @@ class Stylist(Feature):
             self._show(self.shopper.came_from or ATTRACT, now)
         elif step.scene is not None:
             self._show(step.scene, now)
+
+    def _on_history(self, loaded: flow.HistoryLoaded) -> None:
+        shopper, catalogue = self.shopper, self.catalogue
+        if shopper is None or shopper.session_id != loaded.session_id or catalogue is None:
+            return  # the member left meanwhile
+        shopper.history = history_weights(list(loaded.skus), catalogue)
+        if self.ctx.machine.scene == flow.LOOK:
+            self.ctx.refresh(time.monotonic())
 
     def _show(self, scene: str, now: float) -> None:
         if scene == self.ctx.machine.scene:

@@ -21,9 +21,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.core.flow import Call
 from kiosk.features.stylist.catalogue import SLOTS, Catalogue
 from kiosk.features.stylist.looks import Answers, Look, curated, quiz_look
 from kiosk.features.stylist.requests import DELIVER_TO
+
+
+@dataclass(frozen=True)
+class HistoryLoaded:
+    """The backend's style history of the member of ``session_id`` (SKUs; empty when it has none or failed)."""
+
+    session_id: str | None
+    skus: tuple[str, ...]
+
+
+def fetch_history(session_id: str | None, member_ref: str) -> Call:
+    """The member's style history, on a worker; a failure is no history (suggestions go on without it)."""
+    return Call(run=lambda backend: backend.style_history(member_ref),
+                reply=lambda result, error: HistoryLoaded(session_id, tuple(result or ()) if not error else ()))
+
 
 HOME, GRID, PRODUCT, LOOK, QUIZ, STATUS = ("stylist", "stylist_grid", "stylist_product", "stylist_look",
                                            "stylist_quiz", "stylist_status")
@@ -46,6 +62,7 @@ class Shopper:
     deliver_to: str = DELIVER_TO[0]
     request_id: str | None = None  # the request sent, whose status the shopper sees
     came_from: str | None = None  # the scene "back" on the stylist's start returns to (the profile)
+    history: dict[str, int] = field(default_factory=dict)  # the member's style tags, from the backend
 
 
 @dataclass(frozen=True)
@@ -108,7 +125,7 @@ def act(shopper: Shopper, catalogue: Catalogue, words: list[str]) -> Next:
         shopper.question += 1
         if shopper.question < len(QUESTIONS):
             return Next(QUIZ)
-        shopper.look = quiz_look(catalogue, shopper.answers)
+        shopper.look = quiz_look(catalogue, shopper.answers, shopper.history)
         return Next(LOOK)
     if verb == "deliver" and arg in DELIVER_TO:
         shopper.deliver_to = arg

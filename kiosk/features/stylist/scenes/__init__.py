@@ -50,7 +50,8 @@ def build_scenes(feature: Stylist) -> list[SceneSpec]:
         if shopper is None or catalogue is None:  # a preview: an empty look and no suggestions
             return LookView(**base(source))
         empty = [slot for slot in SLOTS if slot not in shopper.look.picks]
-        picks = {slot: tuple(p.sku for p in suggestions(catalogue, shopper.look, slot, shopper.answers, limit=3))
+        picks = {slot: tuple(p.sku for p in suggestions(catalogue, shopper.look, slot, shopper.answers,
+                                                        shopper.history, limit=3))
                  for slot in empty}
         return LookView(**base(source), look=shopper.look, suggestions=picks, deliver_to=shopper.deliver_to)
 
