@@ -17,6 +17,7 @@ from kiosk.tap.setup import join_url
 from kiosk.ui.display import open_display
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
+from kiosk.ui.scene import View
 
 CELEBRATE_AT_S = 0.35  # a moment into the burst, when the confetti has spread
 _SCENES = FeatureSet(default_features())
@@ -42,14 +43,20 @@ def scene_manager(screen: pygame.Surface, bundle: Bundle) -> SceneManager:
     return SceneManager(screen, Look(bundle, screen.get_size()), specs, transitions=False)
 
 
+def demo_view(bundle: Bundle, settings: Settings, scene: str, language: str, *, member: bool = True) -> View:
+    """The view of ``scene`` in ``language`` from demo data: the bundle's first demo member (``member`` False: a
+    shopper nobody knows yet), a fixed join token (the same picture every time)."""
+    demo = bundle.demo_members[0]
+    shopper = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key) if member else None
+    source = ViewSource(language, shopper, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True,
+                        held_until=settings.nfc.join_wait_s,  # a screen that waits shows the whole wait
+                        content=bundle.files, actions=_SCENES.actions)
+    return _SCENES.scenes[scene].view(source)
+
+
 def draw(ui: SceneManager, bundle: Bundle, settings: Settings, scene: str, language: str) -> None:
     """Show ``scene`` in ``language`` on ``ui``'s screen as a shopper would see it, with the first demo member
     where the scene needs one."""
-    demo = bundle.demo_members[0]
-    member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
-    source = ViewSource(language, member, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True,
-                        held_until=settings.nfc.join_wait_s,  # a screen that waits shows the whole wait
-                        content=bundle.files, actions=_SCENES.actions)
-    ui.show(scene, _SCENES.scenes[scene].view(source), 0.0)
+    ui.show(scene, demo_view(bundle, settings, scene, language), 0.0)
     if ui.current.animated:
         ui.frame(CELEBRATE_AT_S)

@@ -45,10 +45,10 @@ def measure(quick: bool) -> list[Figure]:
 def _measure(quick: bool) -> list[Figure]:
     import pygame
 
+    from kiosk import config
+    from kiosk.cli.screenshot import demo_view
     from kiosk.content.bundle import DEFAULT_DIR, load_bundle
-    from kiosk.core.member import Member, tier_for
     from kiosk.features import default_features
-    from kiosk.features.base import ViewSource
     from kiosk.features.registry import FeatureSet
     from kiosk.ui.look import Look
     from kiosk.ui.manager import SceneManager
@@ -63,12 +63,11 @@ def _measure(quick: bool) -> list[Figure]:
     led = lambda: (0.0, 0.1, 1.0)  # noqa: E731 - the demo's LED mirror is drawn too
     cuts = SceneManager(screen, look, builds, led=led, transitions=False)  # a scene's own frames
     ui = SceneManager(screen, look, builds, led=led)
-    demo = bundle.demo_members[0]
-    member = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key)
+    settings = config.load(None)
 
-    def view(name: str, shopper: Member | None = member):
-        source = ViewSource("en", shopper, tuple(bundle.tiers), "https://example.test/j/k7Qm2pX9vR4sT1wZ", True)
-        return specs[name].view(source)
+    def view(name: str, member: bool = True):
+        """The scene's view with the demo member (``member`` False: before the lookup names the shopper)."""
+        return demo_view(bundle, settings, name, "en", member=member)
 
     def frames(ui: SceneManager, start: float, seconds: float) -> list[Sample]:
         """Each frame from ``start`` for ``seconds`` of the scene's time, while there is anything to draw."""
@@ -83,17 +82,17 @@ def _measure(quick: bool) -> list[Figure]:
     clock = 0.0
 
     # Animated scenes: everything the scene draws from its entry on (the celebration's whole burst).
-    animated = [("celebrate (anonymous)", "celebrate", None), ("celebrate (member)", "celebrate", member)]
+    animated = [("celebrate (anonymous)", "celebrate", False), ("celebrate (member)", "celebrate", True)]
     for name in specs:
         cuts.show(name, view(name), clock)
         if name != "celebrate" and cuts.animating(clock + 1 / FPS):
-            animated.append((name, name, member))
-    for label, name, shopper in animated:
+            animated.append((name, name, True))
+    for label, name, member in animated:
         samples: list[Sample] = []
         for _ in range(repeats):
             clock += 100.0
             cuts.show("failsafe", view("failsafe"), clock)
-            cuts.show(name, view(name, shopper), clock)
+            cuts.show(name, view(name, member), clock)
             samples += frames(cuts, clock + 1 / FPS, ANIMATION_S)
         figures += _frames(f"animation: {label}", samples)
 
@@ -103,7 +102,7 @@ def _measure(quick: bool) -> list[Figure]:
         clock += 100.0
         ui.show("attract", view("attract"), clock)
         frames(ui, clock, 1.0)
-        cut.append(_timed(lambda now: ui.show("celebrate", view("celebrate", None), now), clock + 1.0))
+        cut.append(_timed(lambda now: ui.show("celebrate", view("celebrate", member=False), now), clock + 1.0))
     figures.append(Figure("tap: cut to the celebration, first frame, max", max(wall for wall, _ in cut), "ms",
                           FRAME_MAX_MS, len(cut)))
 
