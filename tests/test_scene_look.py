@@ -53,7 +53,10 @@ def drawn_texts(monkeypatch):
 
 
 def source(bundle, language, member=None, reader_ok=True):
-    return ViewSource(language, member, tuple(bundle.tiers), "https://example.test/j/k7Qm2pX9vR4sT1wZ", reader_ok)
+    """What the app gives the views, with every default feature installed (the unavailable screen offers to join
+    on the kiosk)."""
+    return ViewSource(language, member, tuple(bundle.tiers), "https://example.test/j/k7Qm2pX9vR4sT1wZ", reader_ok,
+                      content=bundle.files, actions=FEATURES.actions)
 
 
 def member_named(name, points=1240):
@@ -77,6 +80,8 @@ def test_every_reworked_scene_fits_its_texts_in_every_language(bundle_name, size
             scene.draw(screen, 0.0)
             case = (bundle_name, size, language, scene_name, member, reader_ok)
             assert drawn_texts, case
+            if scene_name == "unavailable":
+                assert any(button.action == "join:form" for button in scene.buttons), case
             for _, block, _ in drawn_texts:  # on the screen, or on a button's face
                 assert not block.cut, (case, block.lines)
             texts = [rect for surface, _, rect in drawn_texts if surface is screen]
