@@ -11,6 +11,7 @@ from kiosk.content.theme import Easing
 from kiosk.features import default_features
 from kiosk.features.base import ViewSource
 from kiosk.features.registry import FeatureSet
+from kiosk.ui.input import Press, Release
 from kiosk.ui.kit.motion import ease
 from kiosk.ui.look import Look
 from kiosk.ui.manager import SceneManager
@@ -141,3 +142,19 @@ def test_an_animated_scene_goes_on_from_the_end_of_its_transition_without_a_jump
         ui.frame(t)
         cut.frame(t)
         assert pixels(screen) == pixels(cut.screen)  # and on from there, on the scene's own clock
+
+
+def test_a_touch_during_a_transition_ends_it_at_once(screen):
+    cut = manager(pygame.Surface(screen.get_size()), transitions=False)
+    cut.show("unavailable", view("unavailable"), 0.0)
+    ui = manager(screen)
+    ui.show("attract", view("attract"), 0.0)
+    ui.show("unavailable", view("unavailable"), 10.0)
+    ui.frame(10.0 + 1 / 30)
+    assert ui.transition is not None
+    done = next(button for button in ui.current.buttons if button.action == "done")
+    ui.handle(Press(done.rect.center), 10.05)
+    assert ui.transition is None
+    ui.handle(Release(done.rect.center), 10.1)
+    ui.frame(10.2)
+    assert pixels(screen) == pixels(cut.screen)  # the scene itself, its button drawn as it is now

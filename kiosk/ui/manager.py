@@ -115,7 +115,13 @@ class SceneManager:
 
     def handle(self, event: Input, now: float) -> str | None:
         """The current scene's answer to the shopper's input: an action, or None. A widget it changed (a
-        button pressed) is on the screen before the action runs."""
+        button pressed) is on the screen before the action runs; a transition still running ends at once, so the
+        button the finger is on is the one drawn."""
+        if self.transition is not None:
+            self.transition.draw(self.screen, self.transition.start + self._duration(self.current))
+            self.transition = None
+            self._draw_led(force=True)
+            pygame.display.flip()
         action = self.current.handle(event)
         rects = self.current.refresh(self.screen, now)
         if rects:
