@@ -134,6 +134,21 @@ def test_the_celebration_turns_personal_in_the_tier_colour_and_keeps_its_burst()
     assert pygame.image.tobytes(personal, "RGB") != anonymous
     colours = {personal.get_at((x, y))[:3] for x in range(0, 1280, 2) for y in range(0, 720, 2)}
     assert gold.colour in colours  # the medal and the confetti in the tier's colour
+    fresh = CelebrateScene(look)  # the personal greeting as a screenshot shows it
+    reference = pygame.Surface((1280, 720))
+    fresh.enter(CelebrateView("en", member_named("Anna"), gold), 10.0)
+    fresh.draw(reference, 10.2)
+    boxes = ui.current.text_boxes
+    assert boxes == fresh.text_boxes
+
+    def texts(surface):
+        return [pygame.image.tobytes(surface.subsurface(box), "RGB") for box in boxes]
+
+    ui.frame(10.25)
+    halfway = texts(ui.screen)
+    assert halfway != texts(reference)  # the name fades in
+    ui.frame(10.2 + look.theme.durations_ms["quick"] / 1000 + 0.01)
+    assert texts(ui.screen) == texts(reference)  # and stands, whole
     ui.show("celebrate", CelebrateView("en"), 20.0)  # a new tap: a new burst
     assert ui.current._burst_at == 20.0
 

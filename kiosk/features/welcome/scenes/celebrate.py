@@ -1,5 +1,5 @@
 """The celebration that answers a tap at once: a burst of confetti and a big hello, turning personal (the
-member's name, their tier in its colour) as soon as the backend says who it is.
+member's name fading in, their tier in its colour) as soon as the backend says who it is.
 
 It is cut to without a transition, so its first frame is on the screen the moment the tap is handled. The
 burst is the same every time (a fixed seed: screenshots stay byte for byte the same) and keeps out of the text
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.core.member import Member, Tier
+from kiosk.ui.kit.motion import progress
 from kiosk.ui.look import Colour, mix
 from kiosk.ui.scene import Scene, View
 from kiosk.ui.text import Block
@@ -56,6 +57,8 @@ class CelebrateScene(Scene):
         rng = random.Random(CONFETTI_SEED)
         self._pieces = [self._piece(rng) for _ in range(PIECES)]
         self._burst_at: float | None = None
+        self._fade_at: float | None = None  # when the greeting by name began to fade in
+        self._layers: list[tuple[pygame.Rect, pygame.Surface]] = []  # each text box as it ends the fade
         self._drawn: list[pygame.Rect] = []  # the pieces on the screen, erased at the next frame
         self.text_boxes: list[pygame.Rect] = []  # where the confetti never goes
         self._fitted: dict[tuple[str, str], Block] = {}  # the anonymous hello, set once per language
@@ -68,16 +71,19 @@ class CelebrateScene(Scene):
                       rng.uniform(0, math.pi), rng.uniform(-6, 6), rng.uniform(5, 11), rng.randrange(4))
 
     def enter(self, view: View, now: float) -> None:
-        """A tap (no member yet) starts the burst; the member becoming known re-enters the scene and the burst
-        goes on where it is."""
+        """A tap (no member yet) starts the burst; the member becoming known re-enters the scene, the burst goes
+        on where it is and the greeting by name fades in (the theme's ``quick`` motion, ``enter`` easing)."""
+        turns_personal = self._burst_at is not None and self.view.member is None
         super().enter(view, now)
         if self._burst_at is None or self.view.member is None:
             self._burst_at = now
+        self._fade_at = now if turns_personal and self.view.member is not None else None
         self._drawn = []
 
     def leave(self) -> None:
         super().leave()
-        self._burst_at = None
+        self._burst_at = self._fade_at = None
+        self._layers = []
         self._drawn = []
         self.text_boxes = []
 
@@ -106,7 +112,10 @@ class CelebrateScene(Scene):
         else:
             lead_box = self._draw_badge(screen, lead, lead_top)
         margin = look.space("s")
-        self.text_boxes = [title_box.inflate(2 * margin, 2 * margin), lead_box.inflate(2 * margin, 2 * margin)]
+        bounds = screen.get_rect()
+        self.text_boxes = [box.inflate(2 * margin, 2 * margin).clip(bounds) for box in (title_box, lead_box)]
+        self._layers = [(box, screen.subsurface(box).copy()) for box in self.text_boxes] if self._fade_at else []
+        self._fade(screen, now)
         self._drawn = self._draw_pieces(screen, now)
 
     def _fit(self, text: str, style: str, box: tuple[int, int]) -> Block:
@@ -144,8 +153,23 @@ class CelebrateScene(Scene):
         for rect in self._drawn:  # pieces never touch the texts: the background alone is under them
             screen.blit(background, rect, rect)
         erased = self._drawn
+        faded = self._fade(screen, now)
         self._drawn = self._draw_pieces(screen, now)
-        return erased + self._drawn
+        return erased + faded + self._drawn
+
+    def _fade(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
+        """The text boxes at the fade's progress at ``now`` (fully drawn at its end); the boxes drawn."""
+        if self._fade_at is None or not self._layers:
+            return []
+        shown = progress(self.look, "quick", "enter", self._fade_at, now)
+        background = self.look.background()
+        for box, layer in self._layers:
+            screen.blit(background, box, box)
+            layer.set_alpha(None if shown >= 1.0 else round(255 * shown))
+            screen.blit(layer, box)
+        if shown >= 1.0:
+            self._fade_at, self._layers = None, []
+        return [box for box, _ in self._layers] or list(self.text_boxes)
 
     def _draw_pieces(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         look = self.look
