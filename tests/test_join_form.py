@@ -115,6 +115,8 @@ def test_a_shopper_joins_on_the_kiosk_and_sees_their_profile(app, tmp_path):
     step_until(app, lambda: app.rt.ui.name == "welcome")
     member = app.rt.machine.member
     assert (member.name, member.points, member.tier) == ("Åse Nordmann", 0, "silver")
+    assert app.rt.ui.current.view.joined  # "welcome to the club", with the new member's offers
+    assert "welcome-10" in {offer.offer_id for offer in app.rt.ui.current.view.offers}
     assert [(m[1], m[2]) for m in members(tmp_path)] == [("Åse Nordmann", "+4791234567")]
     signup, = outbox(app, "signup")
     assert signup["channel"] == "kiosk" and signup["consents"] == {"personal_data": "2026-11", "marketing": "2026-11"}

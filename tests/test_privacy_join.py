@@ -7,31 +7,25 @@ page (phone); afterwards none of them is in the kiosk's log, its trace, the brok
 
 import base64
 import sqlite3
-import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pygame
-import pytest
 
-from kiosk import config
 from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.features.join.flow import JoinForm
 from kiosk.features.join.scenes.form import FormScene, FormView
 from kiosk.features.join.scenes.join import JoinScene, JoinView
-from kiosk.server.api import create_app
-from kiosk.server.notify import KioskCommands
-from kiosk.server.serve import BackendServer
-from kiosk.server.service import LoyaltyService
-from kiosk.server.store import ServerStore
 from kiosk.ui.kit import done_button
 from kiosk.ui.look import Look
+from tests import test_backend_phone_pages as pages
 from tests.browser import Chromium
 from tests.helpers import KioskProcess, wait_for, write_config
 
 SIZE = (960, 540)
-TOKEN = "privacy-token"
+TOKEN = pages.TOKEN
+backend = pages.backend_server  # the reference backend, telling the kiosk session_joined over the broker
 NAME = "yxqvorn zelmipatt"
 EMAIL = "zelmipatt.q@exmplqz.no"
 KIOSK_PHONE = "93481726"  # typed on the kiosk's pad; +4793481726 to the backend
@@ -66,6 +60,7 @@ class Screen:
     """The kiosk's layouts, drawn here with the same content and size, to know where a finger must go."""
 
     def __init__(self) -> None:
+        pygame.init()  # again: an earlier test may have quit pygame
         pygame.display.set_mode((1, 1))
         self.look = Look(load_bundle(DEFAULT_DIR), SIZE)
         self.surface = pygame.Surface(SIZE)
@@ -98,18 +93,6 @@ def type_keys(kiosk: KioskProcess, scene: FormScene, text: str) -> None:
             kiosk.send({"touch": list(keyboard.key(layout).rect.center)})
             keyboard.layout = layout
         assert kiosk.send({"touch": list(keyboard.key(value).rect.center)}) == {"ok": True}
-
-
-@pytest.fixture
-def backend(tmp_path, broker):
-    (tmp_path / "backend").mkdir()
-    sender = KioskCommands(config.load(write_config(tmp_path / "backend", mqtt_port=broker.port)).mqtt)
-    service = LoyaltyService(ServerStore(str(tmp_path / "backend.db")), now=time.time, on_joined=sender)
-    server = BackendServer(create_app(service, TOKEN), "127.0.0.1", 0)
-    server.start()
-    yield server
-    server.stop()
-    sender.stop()
 
 
 def latest_join_token(tmp_path: Path) -> str:

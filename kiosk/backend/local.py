@@ -69,9 +69,7 @@ class LocalBackend:
         ahead = progress(row["points"], self._tiers) if self._tiers else None
         language = row["language"] or "en"
         joined_on = datetime.fromtimestamp(row["joined_at"], UTC).date() if row["joined_at"] else None
-        offers = tuple(Offer(o.rule.offer_id, o.rule.title[language], f"{o.valid_from}T00:00:00Z",
-                             f"{o.valid_until}T23:59:59Z", o.rule.description.get(language, ""))
-                       for o in due(self._offers, row["tier"], joined_on, row["birth_month"], date.today()))
+        offers = offers_for(self._offers, language, row["tier"], joined_on, row["birth_month"], date.today())
         return Profile(row["member_ref"], row["name"], row["points"], row["tier"], language=language,
                        next_tier=ahead.next.key if ahead and ahead.next else None,
                        points_to_next=ahead.points_to_next if ahead else 0,
@@ -189,3 +187,12 @@ def _result(stored: dict) -> dict:
     """The DrawResult fields of a stored result."""
     prize = stored.get("prize")
     return {**stored, "prize": Prize(prize["key"], prize["label"]) if prize else None}
+
+
+def offers_for(rules: list[OfferRule], language: str, tier: str, joined_on: date | None, birth_month: int | None,
+               today: date) -> tuple[Offer, ...]:
+    """The offers of ``rules`` a member has ``today``, as the port answers them (in ``language``, good from the
+    first day's start to the last day's end, UTC)."""
+    return tuple(Offer(o.rule.offer_id, o.rule.title[language], f"{o.valid_from}T00:00:00Z",
+                       f"{o.valid_until}T23:59:59Z", o.rule.description.get(language, ""))
+                 for o in due(rules, tier, joined_on, birth_month, today))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pygame
 
+from kiosk.backend.local import offers_for
+from kiosk.backend.models import Profile
 from kiosk.config import Settings
 from kiosk.content.bundle import Bundle, load_configured
-from kiosk.core.member import Member, tier_for
+from kiosk.core.member import tier_for
 from kiosk.exc import KioskError
 from kiosk.features import default_features
 from kiosk.features.base import ViewSource
@@ -20,6 +23,7 @@ from kiosk.ui.manager import SceneManager
 from kiosk.ui.scene import View
 
 CELEBRATE_AT_S = 0.35  # a moment into the burst, when the confetti has spread
+DEMO_DAY = date(2026, 12, 1)  # the day whose offers the demo member has: the same screenshots every day
 _SCENES = FeatureSet(default_features())
 
 
@@ -47,7 +51,9 @@ def demo_view(bundle: Bundle, settings: Settings, scene: str, language: str, *, 
     """The view of ``scene`` in ``language`` from demo data: the bundle's first demo member (``member`` False: a
     shopper nobody knows yet), a fixed join token (the same picture every time)."""
     demo = bundle.demo_members[0]
-    shopper = Member(demo.ref, demo.name, demo.points, tier_for(demo.points, bundle.tiers).key) if member else None
+    tier = tier_for(demo.points, bundle.tiers).key
+    offers = offers_for(bundle.files.get("offers.json", []), language, tier, None, None, DEMO_DAY)
+    shopper = Profile(demo.ref, demo.name, demo.points, tier, language=language, offers=offers) if member else None
     source = ViewSource(language, shopper, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True,
                         held_until=settings.nfc.join_wait_s,  # a screen that waits shows the whole wait
                         content=bundle.files, actions=_SCENES.actions)

@@ -45,6 +45,7 @@ class _Shopper:
     language: str
     member: Member | None = None
     outcome: str | None = None  # the scene the celebration gives way to, once known
+    joined: bool = False  # came as a new face (or by the phone's join page) and is a member now
 
 
 class SessionMachine:
@@ -104,13 +105,29 @@ class SessionMachine:
         shopper = self._shopper
         if shopper is None or shopper.session_id != session_id:
             return Step()
-        shopper.outcome = scene
         if member is not None:
+            new_face = shopper.outcome is not None and shopper.member is None
+            shopper.joined = shopper.joined or new_face or shopper.credential.kind == "phone_join"
             shopper.member = member
+        shopper.outcome = scene
         if self.scene == CELEBRATE:
             return Step(events=events).then(self.tick(now))
         self._enter(scene, now)
         return Step(scene, events)
+
+    def know(self, session_id: str, member: Member) -> bool:
+        """More is known of the member of ``session_id`` (their whole profile): kept, no scene changes. False
+        when that session is gone."""
+        if self._shopper is None or self._shopper.session_id != session_id or self._shopper.member is None:
+            return False
+        self._shopper.member = member
+        return True
+
+    @property
+    def joined(self) -> bool:
+        """Whether the member on screen joined during this session (a new face, or one who came by the phone's
+        join page)."""
+        return self._shopper is not None and self._shopper.joined
 
     def is_current(self, session_id: str) -> bool:
         return self.session_id == session_id

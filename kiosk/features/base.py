@@ -48,6 +48,7 @@ class ViewSource:
     held_until: float | None = None  # monotonic time until which the scene waits (see SessionMachine.hold)
     content: Mapping[str, Any] = field(default_factory=dict)  # the bundle's checked files by name (Bundle.files)
     actions: frozenset[str] = frozenset()  # the actions the installed features answer (FeatureSet.actions)
+    joined: bool = False  # the member joined during this session (SessionMachine.joined)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.backend.models import Profile
 from kiosk.content.schemas import FileSchema
 from kiosk.core import messages as msg
 from kiosk.core import session
@@ -24,7 +25,7 @@ from kiosk.features.welcome.events import EVENTS
 from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
 from kiosk.features.welcome.scenes.celebrate import CelebrateScene, CelebrateView
 from kiosk.features.welcome.scenes.messages import GoodbyeScene, UnavailableScene, UnavailableView
-from kiosk.features.welcome.scenes.welcome import WelcomeScene, WelcomeView
+from kiosk.features.welcome.scenes.welcome import ENTRIES, WelcomeScene, WelcomeView
 from kiosk.ui.message import FailsafeScene
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,10 @@ def _celebrate_view(source: ViewSource) -> CelebrateView:
 
 def _welcome_view(source: ViewSource) -> WelcomeView:
     member = source.member
-    return WelcomeView(source.language, member, progress(member.points, source.tiers) if member else None)
+    return WelcomeView(source.language, member, progress(member.points, source.tiers) if member else None,
+                       offers=member.offers if isinstance(member, Profile) else (),
+                       entries=tuple(name for name in ENTRIES if name in source.actions), joined=source.joined,
+                       pending=isinstance(member, Profile) and member.pending)
 
 
 def _unavailable_view(source: ViewSource) -> UnavailableView:
@@ -88,7 +92,8 @@ class Welcome(Feature):
 
     def messages(self) -> Mapping[type, Callable[[Any], None]]:
         return {msg.TapDetected: self._on_tap, msg.TapRejected: self._on_tap_rejected,
-                flow.LookupDone: self._on_lookup_done, flow.MemberJoined: self._on_member_joined}
+                flow.LookupDone: self._on_lookup_done, flow.MemberJoined: self._on_member_joined,
+                flow.ProfileLoaded: self._on_profile_loaded}
 
     def actions(self) -> Mapping[str, Callable[[str, float], None]]:
         return {"done": self._done, "lang": self._language}
@@ -98,6 +103,7 @@ class Welcome(Feature):
 
     def start(self, ctx: Context) -> None:
         super().start(ctx)
+        self._chosen_in: str | None = None  # the session in which the shopper picked a language themselves
         self.debouncer = Debouncer(ctx.settings.nfc.same_tap_delay_s)
         self._end_crashed_sessions()
 
@@ -149,9 +155,32 @@ class Welcome(Feature):
         now = time.monotonic()
         step = flow.lookup_done(self.ctx.machine, done.session_id, done.outcome, now)
         if step.events:
-            log.info("lookup: %s", step.events[0].type)
+            log.info("lookup: %s", step.events[-1].type)
         self.ctx.apply(step, now)
+        self._remembered_language(done.session_id)
         self._personal_celebration(now)
+
+    def _remembered_language(self, session_id: str, backend_says: str | None = None) -> None:
+        """A member sees the kiosk in the language they last chose here, or else in their profile's language;
+        never over a choice they made in this very session."""
+        machine = self.ctx.machine
+        member = machine.member
+        if member is None or not machine.is_current(session_id) or self._chosen_in == session_id:
+            return
+        rows = self.ctx.store.query("SELECT language FROM member_languages WHERE member_ref = ?", (member.ref,))
+        language = rows[0]["language"] if rows else backend_says
+        if language is not None and language != machine.language:
+            machine.set_language(language)
+            self.ctx.refresh(time.monotonic())
+
+    def _on_profile_loaded(self, loaded: flow.ProfileLoaded) -> None:
+        """The whole profile (offers, language) arrived after the lookup: the profile screen shows it."""
+        machine = self.ctx.machine
+        if loaded.profile is None or not machine.know(loaded.session_id, loaded.profile):
+            return
+        self._remembered_language(loaded.session_id, getattr(loaded.profile, "language", None))
+        if machine.scene == flow.WELCOME:
+            self.ctx.refresh(time.monotonic())
 
     def _personal_celebration(self, now: float) -> None:
         """The member is known while the celebration is still on: it greets them by name."""
@@ -171,7 +200,12 @@ class Welcome(Feature):
         self.ctx.apply(self.ctx.machine.done(now), now)
 
     def _language(self, action: str, now: float) -> None:
-        self.ctx.machine.set_language(action.removeprefix("lang:"))
+        machine, language = self.ctx.machine, action.removeprefix("lang:")
+        machine.set_language(language)
+        self._chosen_in = machine.session_id
+        member = machine.member
+        if member is not None and not getattr(member, "pending", False):
+            self.ctx.record([Event("language_chosen", {"member_ref": member.ref, "language": language})])
         self.ctx.refresh(now)
 
     def _session_joined(self, args: dict, respond: Respond) -> None:

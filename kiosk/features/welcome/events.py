@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from kiosk.config import LANGUAGES
 from kiosk.core.events import EventType, Priority
 from kiosk.core.session import END_REASONS
 
@@ -25,6 +26,13 @@ def _session_started(tx: Any, data: dict) -> None:
 def _session_ended(tx: Any, data: dict) -> None:
     tx.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session_id = ?",
                (time.time(), data["reason"], data["session_id"]))
+
+
+def _language_chosen(tx: Any, data: dict) -> None:
+    """The member's language, used on their next tap at this kiosk."""
+    tx.execute("INSERT INTO member_languages(member_ref, language, chosen_at) VALUES (?, ?, ?) "
+               "ON CONFLICT(member_ref) DO UPDATE SET language = excluded.language, chosen_at = excluded.chosen_at",
+               (data["member_ref"], data["language"], time.time()))
 
 
 EVENTS = [
@@ -50,4 +58,7 @@ EVENTS = [
     EventType("phone_join_offered", _obj(["session_id", "join_token", "via"], {
         "session_id": {"oneOf": [SESSION_ID, {"type": "null"}]},
         "join_token": {"$ref": "#/components/schemas/Ref"}, "via": {"enum": ["nfc", "qr"]}})),
+    EventType("language_chosen", _obj(["member_ref", "language"], {
+        "member_ref": {"$ref": "#/components/schemas/Ref"}, "language": {"enum": list(LANGUAGES)}}),
+              personal=("$.data.member_ref",), persist=_language_chosen),
 ]

@@ -9,6 +9,10 @@
     >>> step = lookup_done(machine, "S1", None, now=2.0)
     >>> step.scene, [event.type for event in step.events]
     ('join', ['unknown_credential'])
+    >>> _ = tap(machine, Credential("ndef", "M-1"), now=3.0, session_id="S2")
+    >>> step = lookup_done(machine, "S2", Member("M-1", "Anna", 1240, "gold"), now=4.0)
+    >>> [event.type for event in step.events], len(step.calls)  # the profile (offers, language) is fetched
+    (['member_identified'], 1)
 """
 
 from __future__ import annotations
@@ -43,6 +47,14 @@ class LookupDone:
 
 
 @dataclass(frozen=True)
+class ProfileLoaded:
+    """The whole profile (offers, language) of the member identified in ``session_id``; None if it failed."""
+
+    session_id: str
+    profile: Member | None
+
+
+@dataclass(frozen=True)
 class MemberJoined:
     """The backend's profile of a member who joined on their phone during ``session_id``; None if it failed."""
 
@@ -66,10 +78,13 @@ def lookup_done(machine: SessionMachine, session_id: str, outcome: LookupOutcome
     if not machine.is_current(session_id) or machine.resolved:
         return Step()
     if isinstance(outcome, Member):
-        scene, member = WELCOME, outcome
         event = Event("member_identified", {"session_id": session_id, "member_ref": outcome.ref,
                                             "tier": outcome.tier})
-    elif outcome is None:
+        step = machine.resolve(session_id, WELCOME, outcome, [event], now)
+        ref = outcome.ref
+        return step.then(Step(calls=[Call(run=lambda backend: backend.profile(ref),
+                                          reply=lambda result, error: ProfileLoaded(session_id, result))]))
+    if outcome is None:
         scene, member = JOIN, None
         event = Event("unknown_credential", {"session_id": session_id,
                                              "credential_kind": machine.credential.kind})

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.core.member import Member, Tier
+from kiosk.features.welcome.scenes.badge import badge_width, draw_badge, tier_colour
 from kiosk.ui.kit.motion import progress
 from kiosk.ui.look import Colour, mix
 from kiosk.ui.scene import Scene, View
@@ -126,22 +127,12 @@ class CelebrateScene(Scene):
         return self._fitted[key]
 
     def _draw_badge(self, screen: pygame.Surface, label: Block, top: int) -> pygame.Rect:
-        """The tier as a medal in the tier's colour beside its name."""
-        look = self.look
-        medal = label.font.get_height() // 2
-        gap = look.space("s")
-        width = 2 * medal + gap + label.size[0]
-        left = (look.size[0] - width) // 2
-        centre = (left + medal, top + label.size[1] // 2)
-        pygame.draw.circle(screen, self._tier_colour(), centre, medal)
-        pygame.draw.circle(screen, mix(self._tier_colour(), look.colour["panel"], 0.45), centre, medal // 2)
-        text = label.draw(screen, pygame.Rect(left + 2 * medal + gap, top, label.size[0], label.size[1]),
-                          look.colour["text"])
-        return text.union(pygame.Rect(left, centre[1] - medal, 2 * medal, 2 * medal))
+        """The tier as a medal in the tier's colour beside its name, centred."""
+        left = (self.look.size[0] - badge_width(self.look, label)) // 2
+        return draw_badge(screen, self.look, label, self._tier_colour(), left, top)
 
     def _tier_colour(self) -> Colour:
-        tier = self.view.tier
-        return tier.colour if tier is not None and tier.colour is not None else self.look.colour["accent"]
+        return tier_colour(self.look, self.view.tier)
 
     def _palette(self) -> list[Colour]:
         ink = self.look.colour

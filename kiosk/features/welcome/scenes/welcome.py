@@ -1,20 +1,33 @@
-"""A member's welcome: name, points, tier and the way to the next tier."""
+"""A member's profile: the greeting (welcome back, or welcome to the club), points, the tier as a badge in its
+colour with the way to the next tier, the member's offers with the day each is good until, and the ways into
+the features installed (the prize wheel, the stylist)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pygame
 
+from kiosk.backend.models import Offer
 from kiosk.core.member import Member, TierProgress
-from kiosk.ui.kit import done_button, language_switch
+from kiosk.features.welcome.scenes.badge import draw_badge, tier_colour
+from kiosk.ui.kit import Button, Card, ProgressBar, done_button, language_switch
 from kiosk.ui.scene import Scene, View
+
+ENTRIES = ("wheel", "stylist")
+"""Features the profile leads into, each by its action ``<name>:open``, shown where the feature is installed."""
+SHOWN_OFFERS = 3
 
 
 @dataclass(frozen=True)
 class WelcomeView(View):
     member: Member | None = None
     progress: TierProgress | None = None
+    offers: tuple[Offer, ...] = ()
+    entries: tuple[str, ...] = ()  # of ENTRIES, the installed ones
+    joined: bool = False  # joined in this session: "welcome to the club"
+    pending: bool = False  # the backend has not confirmed the sign-up yet
 
 
 class WelcomeScene(Scene):
@@ -28,35 +41,78 @@ class WelcomeScene(Scene):
         if member is None or progress is None:
             raise ValueError("the welcome scene needs a member and their tier progress")
         width = look.size[0]
-        self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
+        margin = look.space("xl")
         ink = look.colour
-        greeting = look.fit(self.t("welcome.greeting", name=member.name), "headline",
-                            (int(width * 0.86), look.px(130)), max_lines=1, min_scale=0.4)
-        greeting.draw(screen, pygame.Rect(0, look.px(110), width, look.px(130)), ink["text"], align="centre",
+        self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
+        if self.view.joined:
+            greeting = self.t("welcome.joined_name", name=member.name) if member.name else self.t("welcome.joined")
+        else:
+            greeting = self.t("welcome.greeting", name=member.name)
+        top = look.px(60)
+        headline = look.fit(greeting, "headline", (width - 2 * margin, look.px(130)), max_lines=1, min_scale=0.4)
+        headline.draw(screen, pygame.Rect(margin, top, width - 2 * margin, look.px(130)), ink["text"],
                       valign="middle")
+        top += look.px(140)
+        if self.view.pending:
+            note = look.fit(self.t("welcome.pending"), "body", (width - 2 * margin, look.px(60)), max_lines=1)
+            note.draw(screen, pygame.Rect(margin, top, width - 2 * margin, look.px(60)), ink["muted"])
+        top += look.px(80)
+        column = (width - 2 * margin - look.space("l")) // 2
+        card = Card(look, pygame.Rect(margin, top, column, look.px(520)))
+        card.draw(screen, now)
+        self._draw_standing(screen, card.inner, member, progress)
+        self._draw_offers(screen, pygame.Rect(margin + column + look.space("l"), top, column, look.px(520)), now)
+        entry_top = top + look.px(520) + look.space("m")
+        x = margin
+        for i, name in enumerate(self.view.entries):
+            label = self.t(f"welcome.{name}")
+            size = (min(column, look.font("label").size(label)[0] + 2 * look.space("l")),
+                    max(look.px(100), look.min_target))
+            self.buttons.append(Button(look, pygame.Rect((x, entry_top), size), label, f"{name}:open",
+                                       "primary" if i == 0 else "secondary"))
+            x += size[0] + look.space("m")
 
-        panel = pygame.Rect(0, 0, int(width * 0.62), look.px(560))
-        panel.midtop = (width // 2, look.px(270))
-        pygame.draw.rect(screen, ink["panel"], panel, border_radius=look.radius("l"))
-        inner = panel.inflate(-2 * look.space("l"), 0)
-        points = look.fit(self.t("welcome.points", points=member.points), "figure", (inner.width, look.px(190)),
+    def _draw_standing(self, screen: pygame.Surface, box: pygame.Rect, member: Member,
+                       progress: TierProgress) -> None:
+        """Points, the tier badge, the bar to the next tier and how far it is."""
+        look = self.look
+        ink = look.colour
+        points = look.fit(self.t("welcome.points", points=member.points), "figure", (box.width, look.px(180)),
                           max_lines=1)
-        points.draw(screen, pygame.Rect(inner.left, panel.top + look.px(40), inner.width, look.px(190)),
-                    ink["highlight"], align="centre", valign="middle")
-        tier = look.fit(self.t("welcome.tier", tier=self.t(f"tier.{progress.current.key}")), "title",
-                        (inner.width, look.px(80)), max_lines=1)
-        tier.draw(screen, pygame.Rect(inner.left, panel.top + look.px(230), inner.width, look.px(80)), ink["text"],
-                  align="centre", valign="middle")
-
-        bar = pygame.Rect(0, 0, int(panel.width * 0.8), look.px(36))
-        bar.midtop = (panel.centerx, panel.top + look.px(330))
-        pygame.draw.rect(screen, look.colour["line"], bar, border_radius=bar.height // 2)
-        filled = bar.copy()
-        filled.width = max(bar.height, int(bar.width * progress.fraction))
-        pygame.draw.rect(screen, look.colour["accent"], filled, border_radius=bar.height // 2)
+        points.draw(screen, pygame.Rect(box.left, box.top, box.width, look.px(180)), ink["highlight"],
+                    valign="middle")
+        tier_name = self.t("welcome.tier", tier=self.t(f"tier.{progress.current.key}"))
+        label = look.fit(tier_name, "title", (box.width - look.px(90), look.px(80)), max_lines=1)
+        draw_badge(screen, look, label, tier_colour(look, progress.current), box.left, box.top + look.px(200))
+        bar_top = box.top + look.px(320)
+        ProgressBar(look, pygame.Rect(box.left, bar_top, box.width, look.px(28)), progress.fraction).draw(screen, 0)
         if progress.next is None:
             note = self.t("welcome.top")
         else:
             note = self.t("welcome.to_next", points=progress.points_to_next, tier=self.t(f"tier.{progress.next.key}"))
-        note_box = pygame.Rect(inner.left, panel.top + look.px(400), inner.width, look.px(130))
-        look.fit(note, "lead", note_box.size, max_lines=2).draw(screen, note_box, look.colour["muted"], align="centre")
+        note_box = pygame.Rect(box.left, bar_top + look.px(48), box.width, box.bottom - bar_top - look.px(48))
+        look.fit(note, "lead", note_box.size, max_lines=2).draw(screen, note_box, ink["muted"])
+
+    def _draw_offers(self, screen: pygame.Surface, box: pygame.Rect, now: float) -> None:
+        look = self.look
+        ink = look.colour
+        title = look.fit(self.t("welcome.offers"), "title", (box.width, look.px(80)), max_lines=1)
+        title.draw(screen, pygame.Rect(box.left, box.top, box.width, look.px(80)), ink["text"], valign="middle")
+        offers = self.view.offers[:SHOWN_OFFERS]
+        if not offers:
+            empty = look.fit(self.t("welcome.no_offers"), "lead", (box.width, look.px(200)), max_lines=3)
+            empty.draw(screen, pygame.Rect(box.left, box.top + look.px(100), box.width, 0), ink["muted"])
+            return
+        gap = look.space("s")
+        height = (box.height - look.px(100) - gap * (SHOWN_OFFERS - 1)) // SHOWN_OFFERS
+        for i, offer in enumerate(offers):
+            card = Card(look, pygame.Rect(box.left, box.top + look.px(100) + i * (height + gap), box.width, height),
+                        elevated=False, radius="m")
+            card.draw(screen, now)
+            inner = card.inner
+            name = look.fit(offer.title, "label", (inner.width, inner.height * 3 // 5), max_lines=2)
+            name.draw(screen, pygame.Rect(inner.left, inner.top, inner.width, 0), ink["text"])
+            until = datetime.fromisoformat(offer.valid_until).date()
+            valid = look.fit(self.t("welcome.valid_until", day=until), "caption",
+                             (inner.width, inner.height * 2 // 5), max_lines=1)
+            valid.draw(screen, pygame.Rect(inner.left, inner.bottom - valid.size[1], inner.width, 0), ink["muted"])

@@ -1,0 +1,75 @@
+"""The member's profile in-process (the embedded backend with the demo members, SDL dummy driver): points, tier,
+the offers of the member's tier from the content, the ways into the installed features, and the language a
+member chose, used on their next tap."""
+
+import json
+
+import pytest
+
+from kiosk import config
+from kiosk.app import KioskApp
+from kiosk.features import default_features
+from kiosk.trace import Tracer
+from tests.helpers import write_config
+from tests.test_app_flow import ANNA, step_until, tap, touch
+
+
+def start(tmp_path, features=None) -> KioskApp:
+    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}))
+    app = KioskApp(settings, demo=True, tracer=Tracer(None), features=features)
+    app.start()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    kiosk = start(tmp_path)
+    yield kiosk
+    kiosk.stop()
+
+
+def profile_shown(app: KioskApp):
+    step_until(app, lambda: app.rt.ui.name == "welcome" and app.rt.ui.current.view.offers)
+    return app.rt.ui.current.view
+
+
+def test_a_member_sees_the_offers_of_their_tier_and_the_way_to_the_prize_wheel(app):
+    tap(app, ANNA)
+    view = profile_shown(app)
+    offers = {offer.offer_id for offer in view.offers}
+    assert "gold-private-sales" in offers  # Anna is gold
+    assert "platinum-styling" not in offers and "welcome-500" not in offers  # not platinum; a member for long
+    installed = tuple(name for name in ("wheel", "stylist") if name in app.features.actions)
+    assert "wheel" in view.entries and view.entries == installed and not view.joined and not view.pending
+    assert [b.action for b in app.rt.ui.current.buttons if (getattr(b, "action", None) or "").endswith(":open")] == \
+        [f"{name}:open" for name in installed]
+
+
+def test_no_way_into_a_feature_that_is_not_installed(tmp_path):
+    kiosk = start(tmp_path, [f for f in default_features() if f.name != "wheel"])
+    try:
+        tap(kiosk, ANNA)
+        view = profile_shown(kiosk)
+        assert "wheel" not in view.entries and "stylist" in view.entries
+        assert not [b for b in kiosk.rt.ui.current.buttons if getattr(b, "action", None) == "wheel:open"]
+    finally:
+        kiosk.stop()
+
+
+def test_the_language_a_member_chose_greets_them_on_their_next_tap(app):
+    tap(app, ANNA)
+    profile_shown(app)
+    chip = next(b for b in app.rt.ui.current.buttons if getattr(b, "action", None) == "lang:nb")
+    touch(app, *chip.rect.center)
+    step_until(app, lambda: app.rt.machine.language == "nb")
+    chosen = [json.loads(r["payload"])["data"] for r in app.store.query(
+        "SELECT payload FROM outbox WHERE type = 'language_chosen'")]
+    assert chosen == [{"member_ref": "M-1001", "language": "nb"}]
+    done = next(b for b in app.rt.ui.current.buttons if getattr(b, "action", None) == "done")
+    touch(app, *done.rect.center)
+    step_until(app, lambda: app.rt.ui.name == "goodbye")
+    assert app.rt.machine.language == "en"  # the kiosk's own language between shoppers
+    tap(app, ANNA)
+    step_until(app, lambda: app.rt.ui.name == "welcome")
+    assert app.rt.machine.language == "nb" and app.rt.ui.current.view.language == "nb"
+    assert profile_shown(app).offers[0].title  # the offers' titles in Norwegian from the content
