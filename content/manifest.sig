@@ -1,1 +1,1 @@
-/M3iFf+R2mTeuINEPfmD7mH5HYrw7gtLt2VPItaUgy11Xa3vum99EEO/hirLCaMkotJkyw4BdMJwE8yzdBNmDg==
+y9T45h/VaS23Ev5jdX6t4vcxZVzmBCb18vE+AnsmzDEv4W+F9qYBAMaYmtMJww7AEihExRpQAhJ7Pp4/pmOqAg==
