@@ -55,6 +55,7 @@ class Look:
         self._background: pygame.Surface | None = None
         self.images = ImageCache()
         """The bundle's images as scenes show them, scaled once, within one memory budget for all scenes."""
+        pygame.font.init()  # idempotent; a Look made for a screenshot or a preview needs no display set up first
         for style in self.theme.type:  # opened now, at start, so the first tap's celebration does not wait on it
             self.font(style)
 
