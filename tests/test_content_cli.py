@@ -121,6 +121,7 @@ def test_validate_reports_every_problem_at_once(tmp_path, capsys):
                 f"{folder}/tiers.json: not checked: it refers to strings.json, which has problems",
                 f"{folder}/demo_members.json: (top): expected an object with members and unknown_cards",
                 f"{folder}/offers.json: not checked: it refers to tiers.json, which has problems",
+                f"{folder}/catalogue.json: not checked: it refers to theme.json, which has problems",
                 f"{folder}/media/logo.png: neither a PNG nor a JPEG, as its name says",
                 f"strings.json: {(folder / 'strings.json').stat().st_size} bytes, the manifest says",
                 "demo_members.json: 2 bytes, the manifest says", "media/logo.png: not listed in the manifest")

@@ -211,9 +211,12 @@ def test_prices_and_dates_per_language():
 
 
 def brand_bundle(tmp_path, role="display"):
-    """The shipped bundle with EB Garamond in the bundle as the font of ``role``."""
+    """The shipped bundle with EB Garamond in the bundle as the font of ``role``, its catalogue priced in euros
+    (EB Garamond has no rouble sign: tests/test_stylist_catalogue.py)."""
     folder = tmp_path / "brand"
     shutil.copytree(DEFAULT_DIR, folder)
+    catalogue = json.loads((folder / "catalogue.json").read_text())
+    (folder / "catalogue.json").write_text(json.dumps({**catalogue, "currency": "EUR"}))
     (folder / "fonts").mkdir()
     shutil.copy(EVENING_DIR / "fonts" / "EBGaramond12-Regular.otf", folder / "fonts" / "Brand.otf")
     theme = json.loads((folder / "theme.json").read_text())

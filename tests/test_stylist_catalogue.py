@@ -102,3 +102,18 @@ def test_the_product_images_are_the_ones_the_committed_script_draws():
         drawn = script.draw(item, data["colours"])
         shipped = pygame.image.load(DEFAULT_DIR / item["image"])
         assert pygame.image.tobytes(drawn, "RGB") == pygame.image.tobytes(shipped, "RGB"), item["sku"]
+
+
+def test_a_brand_font_without_a_glyph_the_catalogue_shows_is_refused(tmp_path):
+    """The evening demo theme's serif has no rouble sign: its bundle with the catalogue in roubles is refused
+    (the same catalogue in euros shows)."""
+    bundle = tmp_path / "evening"
+    shutil.copytree(REPO / "deploy" / "demo-content" / "evening", bundle)
+    for name in ("manifest.json", "manifest.sig"):
+        (bundle / name).unlink()
+    shutil.copy(DEFAULT_DIR / "catalogue.json", bundle)
+    shutil.copytree(DEFAULT_DIR / "catalogue", bundle / "catalogue")
+    with pytest.raises(ContentError, match=r"catalogue\.json: fonts\.\w+: expected a font with every character .*₽"):
+        load_bundle(bundle)
+    edit(bundle, lambda d: d.update({"currency": "EUR"}))
+    assert load_bundle(bundle).files["catalogue.json"].currency == "EUR"

@@ -101,7 +101,7 @@ def check_theme(data: Any, file: Path, parsed: Mapping[str, Any]) -> Theme:
     fonts = {role: _font(value, file, f"fonts.{role}") for role, value in _get(data, "fonts", file).items()}
     if not fonts:
         raise fail(file, "fonts", "at least one font")
-    _check_glyphs(fonts, parsed["strings.json"], file)
+    check_glyphs(fonts, parsed["strings.json"], file)
     styles = _get(data, "type", file)
     type_scale = {name: _style(styles.get(name), fonts, file, f"type.{name}") for name in TYPE_STYLES}
     motion = _get(data, "motion", file)
@@ -190,8 +190,9 @@ def missing_glyphs(font: pygame.font.Font, text: str) -> list[str]:
             == box_image]
 
 
-def _check_glyphs(fonts: Mapping[str, Path], strings: Mapping[str, Mapping[str, Any]], file: Path) -> None:
-    """Every font has every character the texts of every language show (and the language's digits)."""
+def check_glyphs(fonts: Mapping[str, Path], strings: Mapping[str, Mapping[str, Any]], file: Path) -> None:
+    """Every font has every character the texts of every language show (and the language's digits); ``strings``
+    maps a language to its texts (``strings.json``'s shape; a feature's file may hand its own texts in)."""
     shown = {language: set(re.sub(r"\{[^}]*\}", "", "".join(_forms(texts))) + format_number(language, 1234567.89))
              for language, texts in strings.items()}
     chars = "".join(sorted(set().union(*shown.values())))

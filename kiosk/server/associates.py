@@ -21,7 +21,7 @@ from flask import Blueprint, g, redirect, render_template_string, request, sessi
 from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.features.stylist.requests import ASSOCIATE_NAME, CANCEL_REASONS
-from kiosk.server.pages import content_security_policy
+from kiosk.server.pages import secure_page
 from kiosk.server.phone_texts import pick_language
 from kiosk.server.stylist import StylistRequests
 
@@ -185,11 +185,7 @@ def associates_page(requests: StylistRequests, send: SendCommand, token: str) ->
             send(found["kiosk_id"], "stylist_cancel", {"request_id": request_id, "reason": reason})
         return redirect(f"/associates/{store_id}?sent=1", 303)
 
-    @page.after_request
-    def secure(response: Any) -> Any:
-        response.headers["Content-Security-Policy"] = content_security_policy(g.get("nonce", "-"))
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    page.after_request(secure_page)
 
     return page
 

@@ -37,6 +37,13 @@ def log_code(phone: str, code: str) -> None:
     log.warning("one-time code %s for the phone ending %s (stand-in for an SMS gateway)", code, phone[-2:])
 
 
+def secure_page(response: Any) -> Any:
+    """The headers of every page a browser shows: the strict policy by this request's nonce, no framing."""
+    response.headers["Content-Security-Policy"] = content_security_policy(g.get("nonce", "-"))
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 def content_security_policy(nonce: str) -> str:
     return (f"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; frame-ancestors 'none'; "
             "base-uri 'none'")
@@ -155,11 +162,7 @@ def phone_pages(service: LoyaltyService, send_code: CodeSender, limiter: Limiter
             return problem_response(problem)
         return (*_page("gone.html", problem.status, token="", heading="slow_down"), problem.headers)
 
-    @pages.after_request
-    def secure(response: Any) -> Any:
-        response.headers["Content-Security-Policy"] = content_security_policy(g.get("nonce", "-"))
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    pages.after_request(secure_page)
 
     return pages
 

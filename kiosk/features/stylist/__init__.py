@@ -32,7 +32,8 @@ from kiosk.features.stylist.scenes import build_scenes
 
 log = logging.getLogger(__name__)
 
-CATALOGUE = FileSchema("catalogue.json", check_catalogue, max_bytes=256 * 1024, optional=True)
+CATALOGUE = FileSchema("catalogue.json", check_catalogue, max_bytes=256 * 1024, requires=("theme.json",),
+                       optional=True)
 """The catalogue; a bundle without one has no stylist (``stylist:open`` then does nothing)."""
 ATTENTION = (1.0, 0.55, 0.0)
 """The LED while a request waits past its time: amber, the store team's signal (not a brand colour)."""

@@ -1,9 +1,11 @@
 """The store's catalogue (``catalogue.json`` in the content bundle): products, colours, categories (one per slot
 of a look) and the looks the store curated. Checked whole at validation, every fault naming its entry.
 
+    >>> from kiosk.content.bundle import load_bundle
     >>> from kiosk.content.schemas import DEFAULT_DIR, read_json
     >>> file = DEFAULT_DIR / "catalogue.json"
-    >>> catalogue = check_catalogue(read_json(file, 1 << 20), file, {})
+    >>> theme = load_bundle(DEFAULT_DIR, media=False).theme
+    >>> catalogue = check_catalogue(read_json(file, 1 << 20), file, {"theme.json": theme})
     >>> [category.slot for category in catalogue.categories]
     ['top', 'bottom', 'shoes', 'accessory']
     >>> product = catalogue.products["TOP-01"]
@@ -20,7 +22,9 @@ from typing import Any
 
 from kiosk.config import LANGUAGES
 from kiosk.content.images import is_image
+from kiosk.content.messages import format_price
 from kiosk.content.schemas import Faults, Parsed
+from kiosk.content.theme import Theme, check_glyphs
 
 SLOTS = ("top", "bottom", "shoes", "accessory")
 """The slots of a complete look, in the order the look builder shows them."""
@@ -246,7 +250,25 @@ def _looks(data: dict, faults: Faults, products: dict[str, Product], refused: se
     return looks
 
 
-def check_catalogue(data: Any, file: Path, _: Parsed) -> Catalogue:
+def _check_glyphs(file: Path, theme: Theme, currency: str, entries: list, tags: list[dict]) -> None:
+    """Every theme font has every character the catalogue shows in every language, prices in its currency
+    included (a brand font without the rouble sign would draw boxes)."""
+    texts: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
+    for i, entry in enumerate(entries):
+        for field in ("name", "description"):
+            translated = getattr(entry, field, None)
+            for language in LANGUAGES if translated else ():
+                texts[language][f"{i}.{field}"] = translated[language]
+    for i, table in enumerate(tags):
+        for tag, name in table.items():
+            for language in LANGUAGES:
+                texts[language][f"{i}.{tag}"] = name[language]
+    for language in LANGUAGES:
+        texts[language]["price"] = format_price(language, 1234567, currency)
+    check_glyphs(theme.fonts, texts, file)
+
+
+def check_catalogue(data: Any, file: Path, parsed: Parsed) -> Catalogue:
     """The catalogue in ``data``; every fault found (missing image, unknown size, missing translation, ...)
     is named with its entry, in one :class:`~kiosk.content.schemas.FileFaults`."""
     faults = Faults(file)
@@ -278,5 +300,7 @@ def check_catalogue(data: Any, file: Path, _: Parsed) -> Catalogue:
         products[product.sku] = product
     looks = _looks(data, faults, products, refused)
     faults.raise_any()
+    _check_glyphs(file, parsed["theme.json"], currency, [*colours.values(), *categories, *products.values(), *looks],
+                  [styles, occasions])
     return Catalogue(currency, MappingProxyType(colours), tuple(sorted(categories, key=lambda c: SLOTS.index(c.slot))),
                      MappingProxyType(products), tuple(looks), MappingProxyType(styles), MappingProxyType(occasions))

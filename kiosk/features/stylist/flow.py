@@ -3,10 +3,8 @@ being built. The feature (kiosk/features/stylist/__init__.py) applies the answer
 
 Actions are ``stylist:<verb>[:<argument>]``:
 
-    >>> from kiosk.content.schemas import DEFAULT_DIR, read_json
-    >>> from kiosk.features.stylist.catalogue import check_catalogue
-    >>> file = DEFAULT_DIR / "catalogue.json"
-    >>> catalogue = check_catalogue(read_json(file, 1 << 20), file, {})
+    >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+    >>> catalogue = load_bundle(DEFAULT_DIR, media=False).files["catalogue.json"]
     >>> shopper = Shopper("S1")
     >>> [act(shopper, catalogue, action.split(":")).scene for action in
     ...  ("open", "category:tops", "product:TOP-05", "size:M", "add")]

@@ -10,10 +10,8 @@ Suggestions for a slot rank the products with stock by
 
 ties broken by SKU.
 
-    >>> from kiosk.content.schemas import DEFAULT_DIR, read_json
-    >>> from kiosk.features.stylist.catalogue import check_catalogue
-    >>> file = DEFAULT_DIR / "catalogue.json"
-    >>> catalogue = check_catalogue(read_json(file, 1 << 20), file, {})
+    >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+    >>> catalogue = load_bundle(DEFAULT_DIR, media=False).files["catalogue.json"]
     >>> look = Look().choose(catalogue.products["TOP-06"], "M")
     >>> [p.sku for p in suggestions(catalogue, look, "bottom", limit=2)]
     ['BOT-01', 'BOT-04']
@@ -161,10 +159,8 @@ def history_weights(skus: list[str], catalogue: Catalogue) -> dict[str, int]:
     """Tag weights from the SKUs a member asked for or bought before: each product's style tags and colour
     families count once per appearance; SKUs the catalogue no longer has are skipped.
 
-        >>> from kiosk.content.schemas import DEFAULT_DIR, read_json
-        >>> from kiosk.features.stylist.catalogue import check_catalogue
-        >>> file = DEFAULT_DIR / "catalogue.json"
-        >>> history_weights(["ACC-04", "GONE-1"], check_catalogue(read_json(file, 1 << 20), file, {}))
+        >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
+        >>> history_weights(["ACC-04", "GONE-1"], load_bundle(DEFAULT_DIR, media=False).files["catalogue.json"])
         {'classic': 1, 'neutral': 1, 'smart': 1}
     """
     weights: dict[str, int] = {}

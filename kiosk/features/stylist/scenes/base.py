@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.features.stylist.catalogue import Catalogue, Product
-from kiosk.ui.input import Drag, Input, Press, Release
 from kiosk.ui.kit import Button, done_button, language_switch
 from kiosk.ui.kit.card import Card
-from kiosk.ui.kit.widget import Widget, hits, shade
+from kiosk.ui.kit.widget import shade
 from kiosk.ui.look import Look
 from kiosk.ui.scene import Scene, View
 
@@ -80,52 +79,17 @@ class StylistScene(Scene):
         return self.look.price(self.view.language, amount, self.catalogue.currency)
 
 
-class Tile(Widget):
-    """A pressable card: a picture over a title and a caption; lifting the finger over it fires its action.
-
-    The face is rendered once; :meth:`face` is also what the scrolling grid blits frame after frame."""
-
-    interactive = True
+class Tile(Button):
+    """A kit button drawn as a card: a picture over (or beside) a title and a caption. Pressed, lifted over it,
+    it fires its action as any button does; :meth:`paint` also draws a grid's cell."""
 
     def __init__(self, look: Look, rect: pygame.Rect, action: str, picture: pygame.Surface | None, title: str,
                  caption: str = "", muted: bool = False, beside: bool = False) -> None:
         """``beside``: the picture at the left and the text beside it (a small tile in a list)."""
-        super().__init__(look, rect, action)
+        super().__init__(look, rect, title, action, "secondary")
         self.picture, self.title, self.caption, self.muted, self.beside = picture, title, caption, muted, beside
-        self.pressed = False
-        self._held = False
-        self._faces: dict[bool, pygame.Surface] = {}
 
-    def handle(self, event: Input) -> str | None:
-        if isinstance(event, Press):
-            self._held = True
-            self._set_pressed(True)
-        elif isinstance(event, Drag) and self._held:
-            self._set_pressed(hits(self, event.pos))
-        elif isinstance(event, Release) and self._held:
-            fired = hits(self, event.pos)
-            self._held = False
-            self._set_pressed(False)
-            return self.action if fired else None
-        return None
-
-    def _set_pressed(self, pressed: bool) -> None:
-        if pressed != self.pressed:
-            self.pressed, self.stale = pressed, True
-
-    def draw(self, screen: pygame.Surface, now: float) -> None:
-        screen.blit(self.face(self.pressed), self.rect)
-
-    def forget(self) -> None:
-        """Drop the rendered faces (memory); they are rendered again when next drawn."""
-        self._faces = {}
-
-    def face(self, pressed: bool = False) -> pygame.Surface:
-        if pressed not in self._faces:
-            self._faces[pressed] = self._render(pressed)
-        return self._faces[pressed]
-
-    def _render(self, pressed: bool) -> pygame.Surface:
+    def _face(self, pressed: bool) -> pygame.Surface:
         return self.paint(pygame.Surface(self.rect.size, pygame.SRCALPHA), pressed)
 
     def paint(self, face: pygame.Surface, pressed: bool = False) -> pygame.Surface:
