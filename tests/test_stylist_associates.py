@@ -96,9 +96,13 @@ def test_an_associate_takes_and_brings_a_request_from_the_page(shop, tmp_path):
 def test_the_page_takes_only_sane_answers_for_its_own_store(shop):
     app, backend, _, _ = shop
     request_id = build_and_submit(app)
-    wait_for(lambda: StylistRequests(backend.recorder.store).find(request_id), 15, "the request ingested")
+    later = build_and_submit(app)  # the same shopper sends their look again
+    wait_for(lambda: StylistRequests(backend.recorder.store).find(later), 15, "the requests ingested")
     client = backend.app.test_client()
     page = client.get("/associates/store-1")
+    html = page.get_data(as_text=True)
+    assert html.index(f'id="r-{request_id}"') < html.index(f'id="r-{later}"')  # oldest first
+    assert client.get("/associates/store-2").get_data(as_text=True).count('class="request') == 0
     csrf = page.get_data(as_text=True).split('name="csrf" value="')[1].split('"')[0]
     url = f"/associates/store-1/{request_id}/ack"
     assert client.post(url, data={"associate": "Olga", "eta_min": "3"}).status_code == 403  # no form token

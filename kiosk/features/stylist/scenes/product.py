@@ -70,7 +70,12 @@ class ProductScene(StylistScene):
                 strike = rect.inflate(-chip_h // 2, -chip_h // 3)
                 pygame.draw.line(screen, look.colour["muted"], strike.bottomleft, strike.topright, look.px(2))
             cx += chip_w + look.space("s")
-        y += chip_h + look.space("l")
+        y += chip_h + look.space("s")
+        if self.view.size is not None:  # how many the store has of the size picked
+            box = pygame.Rect(x, y, width, look.px(50))
+            look.fit(self.t("stylist.in_store", count=product.stock[self.view.size]), "caption", box.size,
+                     max_lines=1).draw(screen, box, look.colour["muted"])
+        y += look.px(50) + look.space("m")
         add = pygame.Rect(x, y, min(width, look.px(520)), look.px(100))
         if self.view.size is not None:
             chips.append(Button(look, add, self.t("stylist.add"), "stylist:add"))
