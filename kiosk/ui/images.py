@@ -25,10 +25,11 @@ import pygame
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BUDGET_BYTES = 8 * 1024 * 1024
-"""Room for two full-screen 1080p images, or a few dozen product pictures at the sizes the stylist shows them:
-with the whole default catalogue browsed the kiosk stays within its 150 MB resident budget
-(tests/perf/bench_stylist.py); 48 MB took it to 191 MB."""
+DEFAULT_BUDGET_BYTES = 4 * 1024 * 1024
+"""Room for a screenful of product pictures at the sizes the stylist shows them (a grid keeps its own rendered
+cells, a look scene needs about 3 MB): with the whole default catalogue browsed the kiosk stays within its 150 MB
+resident budget (tests/perf/bench_stylist.py: 48 MB took it to 191 MB, 8 MB to 152 MB once the other features
+had grown the rest)."""
 MODES = ("fit", "fill")
 
 Key = tuple[Path, tuple[int, int], str]
