@@ -126,7 +126,7 @@ def test_log_in_with_a_one_time_code(client, service, codes, joined):
     assert wrong.status_code == 403 and joined == []
     right = client.post("/join/code", data={"s": JOIN_TOKEN, "code": codes[0][1], "csrf": csrf_of(page)})
     assert right.status_code == 200 and "Добро пожаловать" in right.get_data(as_text=True)
-    assert joined == [("kiosk-7", "S-1", member["member_ref"])]
+    assert joined == [("kiosk-7", "S-1", member["member_ref"], None)]  # a log-in: no sign-up's consents
 
 
 def test_wrong_codes_and_code_requests_are_limited(client, codes, joined):

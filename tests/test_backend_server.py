@@ -112,7 +112,7 @@ def test_a_phone_joins_the_kiosk_session_once(backend, clock, joined):
     offer = backend.offer_join("join-token-123", "kiosk-7", "S-42", ttl_s=120)
     assert (offer.state, offer.expires_at) == ("open", "2027-01-15T08:02:00Z")
     member = backend.register(signup(join_token="join-token-123", kiosk_id="kiosk-7"), "phone-1")
-    assert joined == [("kiosk-7", "S-42", member.ref)]
+    assert joined == [("kiosk-7", "S-42", member.ref, {"personal_data": "2026-11", "marketing": "2026-11"})]
     with pytest.raises(BackendRefused) as used:
         backend.register(signup(email="other@example.org", phone=None, join_token="join-token-123"), "phone-2")
     assert (used.value.status, used.value.problem_type) == (410, "urn:kiosk:problem:used")

@@ -3,6 +3,7 @@
 real mosquitto, and the kiosk welcomes the new member. The phone's side is plain HTTP here (the browser test
 is in test_backend_phone_pages.py)."""
 
+import json
 import re
 import time
 
@@ -12,6 +13,7 @@ import requests
 from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.core.credential import Credential
+from kiosk.server.phone_texts import CONSENT_VERSION
 from tests import test_backend_phone_pages as pages
 from tests.helpers import wait_for, write_config
 from tests.test_app_flow import step_until, tap
@@ -31,6 +33,11 @@ def kiosk(tmp_path, broker, backend_server):
     app.start()
     yield app
     app.stop()
+
+
+def signups(kiosk) -> list[dict]:
+    return [json.loads(row["payload"])["data"] for row in kiosk.store.query(
+        "SELECT payload FROM outbox WHERE type = 'signup'")]
 
 
 def join_session(server, token: str) -> dict | None:
@@ -73,6 +80,11 @@ def test_the_join_screen_offers_a_token_of_its_session_waits_and_welcomes_the_ph
     assert answer.status_code == 201
     step_until(kiosk, lambda: kiosk.rt.ui.name == "welcome", timeout=15)
     assert kiosk.rt.machine.session_id == session_id and kiosk.rt.machine.member.points == 0
+    step_until(kiosk, lambda: signups(kiosk))
+    signup, = signups(kiosk)  # the phone's sign-up, with the versions of the texts it showed
+    assert (signup["channel"], signup["session_id"]) == ("phone", session_id)
+    assert signup["member_ref"] in (kiosk.rt.machine.member.ref, None)  # None once delivered: blanked
+    assert signup["consents"] == {"personal_data": CONSENT_VERSION, "marketing": CONSENT_VERSION}
     # Single use: the page of a used token is gone.
     assert requests.get(view.join_url, timeout=5).status_code == 410
 

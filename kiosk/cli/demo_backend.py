@@ -68,14 +68,16 @@ def reference_backend(settings: config.Settings, host: str | None = None, port: 
         server.stop()
 
 
-def _to_main_loop(kiosk_id: str) -> Callable[[str, str, str], None]:
+def _to_main_loop(kiosk_id: str) -> Callable[[str, str, str, dict | None], None]:
     """The backend's ``session_joined`` as the kiosk's own command, checked by its registry like one from MQTT."""
 
-    def joined(kiosk: str, session_id: str, member_ref: str) -> None:
+    from kiosk.server.notify import session_joined_args  # the server extra, there when the demo backend runs
+
+    def joined(kiosk: str, session_id: str, member_ref: str, consents: dict | None = None) -> None:
         if kiosk != kiosk_id:  # only this kiosk announces join tokens to its demo backend
             log.warning("kiosk demo: session_joined for another kiosk (%s) dropped", kiosk)
             return
-        post(CommandReceived("session_joined", {"session_id": session_id, "member_ref": member_ref}, _answered))
+        post(CommandReceived("session_joined", session_joined_args(session_id, member_ref, consents), _answered))
 
     return joined
 

@@ -81,6 +81,16 @@ class ContentProgress:
 
 
 @dataclass(frozen=True)
+class PhoneSignedUp:
+    """The backend's word (``session_joined``) that the phone of ``session_id`` signed up as ``member_ref``,
+    shown the consent texts of ``consents`` (versions by purpose)."""
+
+    session_id: str
+    member_ref: str
+    consents: dict[str, str]
+
+
+@dataclass(frozen=True)
 class JoinOffered:
     """The backend's answer to the kiosk's offer of the join token ``token`` for ``session_id``."""
 

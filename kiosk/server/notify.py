@@ -33,8 +33,8 @@ class KioskCommands:
         self._client.connect_async(settings.host, settings.port)
         self._client.loop_start()
 
-    def __call__(self, kiosk_id: str, session_id: str, member_ref: str) -> None:
-        self.send(kiosk_id, "session_joined", {"session_id": session_id, "member_ref": member_ref})
+    def __call__(self, kiosk_id: str, session_id: str, member_ref: str, consents: dict | None = None) -> None:
+        self.send(kiosk_id, "session_joined", session_joined_args(session_id, member_ref, consents))
 
     def send(self, kiosk_id: str, name: str, args: dict) -> None:
         topic = f"{self._prefix}/{kiosk_id}/cmd/{name}"
@@ -45,3 +45,15 @@ class KioskCommands:
     def stop(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()
+
+
+def session_joined_args(session_id: str, member_ref: str, consents: dict | None) -> dict:
+    """The arguments of ``session_joined``: with the consent texts' versions when the phone signed up.
+
+        >>> session_joined_args("S-1", "M-1", {"personal_data": "2026-11"})["signup_consents"]
+        {'personal_data': '2026-11'}
+    """
+    args = {"session_id": session_id, "member_ref": member_ref}
+    if consents:
+        args["signup_consents"] = consents
+    return args

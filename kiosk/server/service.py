@@ -34,8 +34,9 @@ LOGIN_CODE_DIGITS = 6
 LOGIN_CODE_TTL_S = 300
 LOGIN_ATTEMPTS = 5
 LOGIN_CODES_SENT = 3
-JoinedHook = Callable[[str, str, str], None]
-"""Told ``(kiosk_id, session_id, member_ref)`` after a phone joined a kiosk session (and the commit)."""
+JoinedHook = Callable[[str, str, str, dict | None], None]
+"""Told ``(kiosk_id, session_id, member_ref, consents)`` after a phone joined a kiosk session (and the commit);
+``consents``, the version of each consent text by purpose, when it signed up (None when a member logged in)."""
 
 
 def _utc_seconds(stamp: object) -> str:
@@ -121,7 +122,7 @@ class LoyaltyService:
     # Changing
 
     def register(self, body: dict, key: str) -> dict:
-        joined: tuple[str, str, str] | None = None
+        joined: tuple[str, str, str, dict] | None = None
 
         def create(tx: sqlite3.Connection) -> tuple[int, dict]:
             nonlocal joined
@@ -151,7 +152,8 @@ class LoyaltyService:
             if session is not None:
                 tx.execute("UPDATE join_sessions SET member_ref = ?, joined_at = ? WHERE join_token = ?",
                            (member_ref, now, session["join_token"]))
-                joined = (session["kiosk_id"], session["session_id"], member_ref)
+                versions = {purpose: consent["text_version"] for purpose, consent in body["consents"].items()}
+                joined = (session["kiosk_id"], session["session_id"], member_ref, versions)
             return 201, self._profile(tx, member_ref)
 
         answer = self._once("register", key, body, create)
@@ -253,7 +255,7 @@ class LoyaltyService:
             tx.execute("DELETE FROM login_codes WHERE join_token = ?", (join_token,))
             profile = self._profile(tx, login["member_ref"])
         if self._on_joined is not None:
-            self._on_joined(session["kiosk_id"], session["session_id"], login["member_ref"])
+            self._on_joined(session["kiosk_id"], session["session_id"], login["member_ref"], None)
         return profile
 
     def seed(self, members: list[tuple[str, str, int, str, str]]) -> None:

@@ -24,7 +24,8 @@ from kiosk.backend.models import Registration
 from kiosk.content.schemas import FileSchema
 from kiosk.core import session
 from kiosk.core.events import EventType, new_ulid, utc_ms
-from kiosk.core.messages import JoinOffered
+from kiosk.core.flow import Event
+from kiosk.core.messages import JoinOffered, PhoneSignedUp
 from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
 from kiosk.features.join import consents, flow
 from kiosk.features.join.events import EVENTS
@@ -73,7 +74,8 @@ class Join(Feature):
         return [consents.SCHEMA]
 
     def messages(self) -> Mapping[type, Callable[[Any], None]]:
-        return {JoinOffered: self._on_offered, flow.Registered: self._on_registered}
+        return {JoinOffered: self._on_offered, flow.Registered: self._on_registered,
+                PhoneSignedUp: self._on_phone_signed_up}
 
     def actions(self) -> Mapping[str, Callable[[str, float], None]]:
         return {"join": self._action}
@@ -144,6 +146,12 @@ class Join(Feature):
         ctx.join_failed = True
         if ctx.machine.scene in SHOWS_TOKEN:
             ctx.refresh(time.monotonic())
+
+    def _on_phone_signed_up(self, signed_up: PhoneSignedUp) -> None:
+        """A sign-up on the phone's page (the backend keeps the details and the consent record itself)."""
+        self.ctx.record([Event("signup", {"session_id": signed_up.session_id, "signup_id": new_ulid(),
+                                          "channel": "phone", "member_ref": signed_up.member_ref,
+                                          "consents": signed_up.consents})])
 
     def _on_registered(self, answer: flow.Registered) -> None:
         now = time.monotonic()

@@ -30,9 +30,16 @@ from kiosk.ui.message import FailsafeScene
 
 log = logging.getLogger(__name__)
 
+CONSENT_VERSION = {"type": "string", "pattern": "[A-Za-z0-9._-]{1,32}"}
 SESSION_JOINED_ARGS = {"type": "object", "additionalProperties": False, "required": ["session_id", "member_ref"],
                        "properties": {"session_id": {"type": "string", "pattern": REF_PATTERN},
-                                      "member_ref": {"type": "string", "pattern": REF_PATTERN}}}
+                                      "member_ref": {"type": "string", "pattern": REF_PATTERN},
+                                      # when the phone signed up (not logged in): each consent text's version
+                                      "signup_consents": {
+                                          "type": "object", "additionalProperties": False,
+                                          "required": ["personal_data"],
+                                          "properties": {"personal_data": CONSENT_VERSION,
+                                                         "marketing": CONSENT_VERSION}}}}
 
 
 def led_colour(ctx: Context, key: str) -> tuple[float, ...]:
@@ -224,6 +231,8 @@ class Welcome(Feature):
             respond(False, error="that session is not on the screen (it ended or never was here)")
             return
         respond(True)
+        if "signup_consents" in args:  # the joining feature records the sign-up (channel phone)
+            ctx.post(msg.PhoneSignedUp(session_id, args["member_ref"], args["signup_consents"]))
         ctx.call(flow.fetch_profile(session_id, args["member_ref"]))
 
     def _from_attract_qr(self, session_id: str) -> bool:
