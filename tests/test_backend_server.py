@@ -73,7 +73,9 @@ def test_lookup_and_profile_with_tier_progress_and_offers(backend):
     profile = backend.profile("M-1001")
     assert (profile.next_tier, profile.points_to_next, profile.language) == ("platinum", 3760, "en")
     assert 0 < profile.progress < 1
-    assert [o.offer_id for o in profile.offers] == ["welcome-10", "double-points"]
+    assert [o.offer_id for o in profile.offers] == ["welcome-10", "double-points", "gold-evening"]  # Anna is gold
+    new = backend.register(signup(birthday="1990-01-20"), "signup-new")  # born in the clock's month, silver
+    assert [o.offer_id for o in new.offers] == ["welcome-10", "birthday-gift", "double-points"]
     assert backend.lookup(Credential("ndef", "M-9999")) is None
     assert backend.profile("M-9999") is None
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from kiosk.core.member import Tier
+from kiosk.core.offers import OfferRule
 
 TIERS = (Tier("silver", 0), Tier("gold", 1000), Tier("platinum", 5000))
 TIER_NAMES = {
@@ -14,21 +16,24 @@ TIER_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class OfferTemplate:
-    """An offer that runs ``days`` from the day the server's database was created."""
-
-    offer_id: str
-    titles: dict[str, str]
-    days: int
-
-
-OFFERS = (
-    OfferTemplate("welcome-10", {"ru": "−10 % на первую покупку", "en": "10 % off your first purchase",
-                                 "nb": "10 % rabatt på første kjøp"}, 30),
-    OfferTemplate("double-points", {"ru": "Двойные баллы на новую коллекцию", "en": "Double points on the new "
-                                    "collection", "nb": "Dobbel poeng på den nye kolleksjonen"}, 14),
-)
+def offers(start: date) -> list[OfferRule]:
+    """The program's offers, by tier and occasion (kiosk/core/offers.py); the campaigns run from ``start``, the
+    day the server's database was created."""
+    return [
+        OfferRule("welcome-10", "welcome", (), {"ru": "−10 % на первую покупку", "en": "10 % off your first purchase",
+                                                "nb": "10 % rabatt på første kjøp"}, days=30),
+        OfferRule("birthday-gift", "birthday", (), {"ru": "Подарок ко дню рождения на кассе",
+                                                    "en": "A birthday gift at the till",
+                                                    "nb": "En bursdagsgave i kassen"}),
+        OfferRule("double-points", "always", (), {"ru": "Двойные баллы на новую коллекцию",
+                                                  "en": "Double points on the new collection",
+                                                  "nb": "Dobbel poeng på den nye kolleksjonen"},
+                  starts=start, ends=start + timedelta(days=13)),
+        OfferRule("gold-evening", "always", ("gold", "platinum"), {"ru": "Закрытый вечер для Золота и Платины",
+                                                                   "en": "A private evening for Gold and Platinum",
+                                                                   "nb": "En privat kveld for Gull og Platina"},
+                  starts=start, ends=start + timedelta(days=364)),
+    ]
 
 
 @dataclass(frozen=True)

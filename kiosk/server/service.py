@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kiosk.core.member import progress
+from kiosk.core.offers import due
 from kiosk.core.prizes import reward_code
 from kiosk.server import catalog
 from kiosk.server.problem import Problem
@@ -303,10 +304,13 @@ class LoyaltyService:
         row = self._member_row(tx, member_ref)
         where = progress(row["points"], list(catalog.TIERS))
         start = float(tx.execute("SELECT value FROM meta WHERE key = 'offers_start'").fetchone()[0])
-        now = self._now()
-        offers = [{"offer_id": o.offer_id, "title": o.titles[row["language"]], "valid_from": iso(start),
-                   "valid_until": iso(start + o.days * 86400)}
-                  for o in catalog.OFFERS if start <= now < start + o.days * 86400]
+        day = datetime.fromtimestamp(self._now(), UTC).date()
+        joined_on = datetime.fromtimestamp(row["created_at"], UTC).date()
+        born = int(row["birthday"][5:7]) if row["birthday"] else None
+        offers = [{"offer_id": o.rule.offer_id, "title": o.rule.title[row["language"]],
+                   "valid_from": f"{o.valid_from}T00:00:00Z", "valid_until": f"{o.valid_until}T23:59:59Z"}
+                  for o in due(catalog.offers(datetime.fromtimestamp(start, UTC).date()), where.current.key,
+                               joined_on, born, day)]
         return {**_summary(row), "language": row["language"],
                 "next_tier": {"key": where.next.key, "threshold": where.next.threshold} if where.next else None,
                 "points_to_next": where.points_to_next, "progress": round(where.fraction, 4), "offers": offers}
