@@ -74,7 +74,8 @@ class KioskApp:
         screen = settings.screen
         self.rt = Runtime(settings, features=self.features, store=self.store,
                           journal=Journal(self.store, self.outbox, self.features.events),
-                          backend=backend.build(settings.backend, self.store, bundle, demo=demo, wheel=self._wheel),
+                          backend=backend.build(settings.backend, self.store, bundle, demo=demo,
+                                                content=lambda: self.rt.bundle, wheel=self._wheel),
                           demo=demo,
                           library=library, crashed_trial=crashed, bundle=bundle, tracer=tracer or Tracer(None),
                           screen_power=ScreenPower(parse_hours(screen.hours), screen.dim_after_s, time.monotonic(),

@@ -18,9 +18,8 @@ from kiosk.storage.store import Store
 
 @pytest.fixture
 def backend(tmp_path) -> LocalBackend:
-    local = LocalBackend(Store(tmp_path / "state.db"))
     demo = load_bundle(DEFAULT_DIR, media=False)
-    local.use(demo.tiers, demo.files["offers.json"])
+    local = LocalBackend(Store(tmp_path / "state.db"), content=lambda: demo)
     local.seed(demo.demo_members, demo.tiers)
     return local
 

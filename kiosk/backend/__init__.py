@@ -14,13 +14,14 @@ from kiosk.storage.store import Store
 
 
 def build(settings: BackendSettings, store: Store, bundle: Bundle, *, demo: bool = False,
+          content: Callable[[], Bundle] | None = None,
           wheel: Callable[[], Wheel | None] = lambda: None) -> LoyaltyBackend:
-    """The HTTP backend, or the local one on ``store`` with ``bundle``'s tiers and offers (and, in the demo, its
-    demo members), playing the prize wheel that ``wheel`` returns."""
+    """The HTTP backend, or the local one on ``store`` (in the demo, with ``bundle``'s demo members) with the
+    tiers and offers of the bundle ``content`` returns (the one on screen; ``bundle`` when not given), playing
+    the prize wheel that ``wheel`` returns."""
     if settings.kind == "http":
         return HttpBackend(settings.url, settings.token, settings.timeout_s)
-    local = LocalBackend(store, wheel)
-    local.use(bundle.tiers, bundle.files.get("offers.json", []))
+    local = LocalBackend(store, wheel, content or (lambda: bundle))
     if demo:
         local.seed(bundle.demo_members, bundle.tiers)
     return local

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 
 from kiosk.backend.errors import BackendRefused
 from kiosk.backend.models import CustomEvent, Draw, DrawResult, JoinSession, Offer, Prize, Profile, Registration
+from kiosk.content.bundle import Bundle
 from kiosk.content.schemas import DemoMember
 from kiosk.core.credential import Credential
 from kiosk.core.events import utc_ms
@@ -38,16 +39,24 @@ _RANDOM = secrets.SystemRandom()  # a prize a shopper could predict is no prize
 
 
 class LocalBackend:
-    def __init__(self, store: Store, wheel: Callable[[], Wheel | None] = lambda: None) -> None:
-        """``wheel`` returns the prize wheel on screen (it changes with the content), None without one."""
+    """``wheel`` and ``content`` return the prize wheel and the content bundle on screen (they change with a
+    content update; read on a worker, safe: the main thread replaces the bundle whole)."""
+
+    def __init__(self, store: Store, wheel: Callable[[], Wheel | None] = lambda: None,
+                 content: Callable[[], Bundle | None] = lambda: None) -> None:
         self._store = store
         self._wheel = wheel
-        self._tiers: list[Tier] = []
-        self._offers: list[OfferRule] = []
+        self._content = content
 
-    def use(self, tiers: list[Tier], offers: list[OfferRule]) -> None:
-        """The content's tiers and offers (again, after a content update)."""
-        self._tiers, self._offers = list(tiers), list(offers)
+    @property
+    def _tiers(self) -> list[Tier]:
+        bundle = self._content()
+        return bundle.tiers if bundle else []
+
+    @property
+    def _offers(self) -> list[OfferRule]:
+        bundle = self._content()
+        return bundle.files.get("offers.json", []) if bundle else []
 
     def lookup(self, credential: Credential) -> Member | None:
         rows = self._store.query(
