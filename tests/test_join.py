@@ -78,6 +78,7 @@ def test_the_join_screen_offers_a_token_of_its_session_waits_and_welcomes_the_ph
 
     answer = sign_up_on_the_phone(view.join_url, "+4791234567")
     assert answer.status_code == 201
+    step_until(kiosk, lambda: kiosk.rt.ui.name == "celebrate", timeout=15)  # celebrated, then the profile
     step_until(kiosk, lambda: kiosk.rt.ui.name == "welcome", timeout=15)
     assert kiosk.rt.machine.session_id == session_id and kiosk.rt.machine.member.points == 0
     step_until(kiosk, lambda: signups(kiosk))

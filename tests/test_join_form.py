@@ -112,6 +112,8 @@ def test_a_shopper_joins_on_the_kiosk_and_sees_their_profile(app, tmp_path):
     type_text(app, "Åse Nordmann")
     tick_consent(app)
     press(app, "join:submit")
+    step_until(app, lambda: app.rt.ui.name == "celebrate")  # the new member is celebrated by name first
+    assert app.rt.ui.current.view.member.name == "Åse Nordmann"
     step_until(app, lambda: app.rt.ui.name == "welcome")
     member = app.rt.machine.member
     assert (member.name, member.points, member.tier) == ("Åse Nordmann", 0, "silver")

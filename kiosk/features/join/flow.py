@@ -4,7 +4,7 @@ scene. A sign-up the backend could not take stays in the store and is sent again
 it registers exactly once; the shopper is welcomed meanwhile with what is known.
 
     >>> from kiosk.core.credential import Credential
-    >>> from kiosk.core.session import SessionMachine
+    >>> from kiosk.core.session import CELEBRATE, SessionMachine
     >>> from kiosk.features.join.consents import ConsentText
     >>> machine = SessionMachine(idle_timeout_s=45, language="en")
     >>> _ = machine.tap(Credential("uid", "ab12"), now=0.0, session_id="S1")
@@ -29,7 +29,7 @@ from kiosk.backend.errors import BackendRefused
 from kiosk.backend.models import Consent, Profile, Registration
 from kiosk.core.flow import Call, Event, Step
 from kiosk.core.member import Tier
-from kiosk.core.session import SessionMachine
+from kiosk.core.session import CELEBRATE, SessionMachine
 from kiosk.features.join import details
 from kiosk.features.join.consents import ConsentText
 
@@ -162,8 +162,9 @@ def answered(machine: SessionMachine, answer: Registered, form: JoinForm | None,
                                       "member_ref": answer.profile.ref if answer.profile else None})]
     if not present:
         return Step(events=synced)
-    if answer.outcome == "registered":
-        return machine.resolve(answer.session_id, WELCOME, answer.profile, synced, now)
+    if answer.outcome == "registered":  # a moment of celebration by name, then the new member's profile
+        celebrate = machine.go(CELEBRATE, now) if machine.scene == FORM else Step()  # not over their profile
+        return celebrate.then(machine.resolve(answer.session_id, WELCOME, answer.profile, synced, now))
     form.signup_id = None
     if answer.outcome == "already_member":
         return Step(events=synced).then(machine.go("join", now))

@@ -200,7 +200,10 @@ class Welcome(Feature):
             log.warning("backend: the profile of a member who joined could not be fetched")
             return
         now = time.monotonic()
-        self.ctx.apply(flow.joined(self.ctx.machine, joined.session_id, joined.member, now), now)
+        step = flow.joined(self.ctx.machine, joined.session_id, joined.member, now)
+        if step.scene == session.CELEBRATE:
+            self.ctx.parts.celebrate(led_colour(self.ctx, "led_celebrate"))
+        self.ctx.apply(step, now)
         self._personal_celebration(now)
 
     def _done(self, action: str, now: float) -> None:

@@ -1,7 +1,7 @@
 """The welcome flow, pure: a tap asks the backend who it is; the answer picks the scene after the celebration.
 
     >>> from kiosk.core.credential import Credential
-    >>> from kiosk.core.session import SessionMachine
+    >>> from kiosk.core.session import CELEBRATE, SessionMachine
     >>> machine = SessionMachine(idle_timeout_s=45, language="en")
     >>> step = tap(machine, Credential("ndef", "M-1"), now=0.0, session_id="S1")
     >>> step.scene, len(step.calls)
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from kiosk.core.credential import Credential
 from kiosk.core.flow import Call, Event, Step
 from kiosk.core.member import Member
-from kiosk.core.session import SessionMachine
+from kiosk.core.session import CELEBRATE, SessionMachine
 
 WELCOME, JOIN, UNAVAILABLE = "welcome", "join", "unavailable"
 
@@ -101,6 +101,10 @@ def fetch_profile(session_id: str, member_ref: str) -> Call:
 
 
 def joined(machine: SessionMachine, session_id: str, member: Member, now: float) -> Step:
-    """The shopper of ``session_id`` joined or logged in on their phone: welcome them."""
+    """The shopper of ``session_id`` joined or logged in on their phone: celebrate them by name, then their
+    profile."""
+    if not machine.is_current(session_id):
+        return Step()
     event = Event("member_joined", {"session_id": session_id, "member_ref": member.ref, "tier": member.tier})
-    return machine.resolve(session_id, WELCOME, member, [event], now)
+    celebrate = machine.go(CELEBRATE, now) if machine.scene != CELEBRATE else Step()
+    return celebrate.then(machine.resolve(session_id, WELCOME, member, [event], now))
