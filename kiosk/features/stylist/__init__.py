@@ -206,12 +206,12 @@ class Stylist(Feature):
         return _request(rows[0]) if rows else None
 
     def delivered(self, request_id: str) -> bool:
-        """Whether the broker has the request (its event left the outbox); what the status scene shows."""
+        """Whether the broker has the request: its event is no longer among the outbox's pending rows (the
+        request and its event were written together; the pending rows are few, and indexed)."""
         rows = self.ctx.store.query(
-            "SELECT delivered_at FROM outbox WHERE type = 'stylist_request' "
-            "AND json_extract(payload, '$.data.request_id') = ?", (request_id,))
-        # No row: it was delivered long ago and purged (the request and its event were written together).
-        self.shown_delivered = not rows or rows[0]["delivered_at"] is not None
+            "SELECT 1 FROM outbox WHERE delivered_at IS NULL AND type = 'stylist_request' "
+            "AND json_extract(payload, '$.data.request_id') = ? LIMIT 1", (request_id,))
+        self.shown_delivered = not rows
         return self.shown_delivered
 
     # The associates' commands.
