@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 from kiosk.features.base import SceneSpec, ViewSource
 from kiosk.features.stylist import flow
-from kiosk.features.stylist.catalogue import SLOTS
-from kiosk.features.stylist.looks import suggestions
 from kiosk.features.stylist.requests import ACKNOWLEDGED, Request
 from kiosk.features.stylist.scenes.base import StylistView
 from kiosk.features.stylist.scenes.grid import GridScene, GridView
@@ -46,14 +44,11 @@ def build_scenes(feature: Stylist) -> list[SceneSpec]:
                            size=shopper.size if shopper else None)
 
     def look(source: ViewSource) -> LookView:
-        shopper, catalogue = feature.shopper, feature.catalogue
-        if shopper is None or catalogue is None:  # a preview: an empty look and no suggestions
+        shopper = feature.shopper
+        if shopper is None:  # a preview: an empty look, every slot suggesting
             return LookView(**base(source))
-        empty = [slot for slot in SLOTS if slot not in shopper.look.picks]
-        picks = {slot: tuple(p.sku for p in suggestions(catalogue, shopper.look, slot, shopper.answers,
-                                                        shopper.history, limit=3))
-                 for slot in empty}
-        return LookView(**base(source), look=shopper.look, suggestions=picks, deliver_to=shopper.deliver_to)
+        return LookView(**base(source), look=shopper.look, answers=shopper.answers, history=shopper.history,
+                        deliver_to=shopper.deliver_to)
 
     def quiz(source: ViewSource) -> QuizView:
         return QuizView(**base(source), question=feature.shopper.question if feature.shopper else 0)

@@ -116,13 +116,16 @@ class Tile(Button):
                 image = image.copy()
                 image.set_alpha(110)
             face.blit(image, image.get_rect(center=area.center))
-        title = look.fit(self.title, "label", (text.width, look.px(50)), max_lines=1, min_scale=0.6)
-        title.draw(face, pygame.Rect(text.left, text.top, text.width, look.px(50)),
-                   look.colour["muted" if self.muted else "text"])
+        # Beside a small picture the name may take two lines rather than lose its end.
+        lines, room = (2, look.px(64)) if self.beside else (1, look.px(50))
+        title = look.fit(self.title, "caption" if self.beside else "label", (text.width, room), max_lines=lines,
+                         min_scale=0.6)
+        covered = title.draw(face, pygame.Rect(text.left, text.top, text.width, room),
+                             look.colour["muted" if self.muted else "text"], valign="bottom" if self.beside else "top")
         if self.caption:
+            top = covered.bottom + look.px(6) if self.beside else text.top + look.px(56)
             caption = look.fit(self.caption, "caption", (text.width, look.px(46)), max_lines=1, min_scale=0.6)
-            caption.draw(face, pygame.Rect(text.left, text.top + look.px(56), text.width, look.px(46)),
-                         look.colour["muted"])
+            caption.draw(face, pygame.Rect(text.left, top, text.width, look.px(46)), look.colour["muted"])
         return face
 
 

@@ -3,13 +3,14 @@ rest), the total, where to bring it, and the button that calls an associate."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pygame
 
 from kiosk.features.stylist.catalogue import SLOTS
 from kiosk.features.stylist.flow import LOOK
-from kiosk.features.stylist.looks import Look
+from kiosk.features.stylist.looks import Answers, Look, suggestions
 from kiosk.features.stylist.requests import DELIVER_TO
 from kiosk.features.stylist.scenes.base import IMAGE_RATIO, StylistScene, StylistView, Tile, card
 from kiosk.ui.kit import Button
@@ -18,7 +19,8 @@ from kiosk.ui.kit import Button
 @dataclass(frozen=True)
 class LookView(StylistView):
     look: Look = field(default_factory=Look)
-    suggestions: dict = field(default_factory=dict)  # slot -> SKUs that go with the rest
+    answers: Answers = field(default_factory=Answers)  # the quiz's, for the suggestions
+    history: Mapping[str, int] = field(default_factory=dict)  # the member's style tags, for the suggestions
     deliver_to: str = DELIVER_TO[0]
 
 
@@ -67,7 +69,8 @@ class LookScene(StylistScene):
         look = self.look
         look.fit(self.t("stylist.goes_with"), "caption", (body.width, look.px(46)), max_lines=1).draw(
             screen, pygame.Rect(body.left, body.top, body.width, look.px(46)), look.colour["muted"])
-        skus = self.view.suggestions.get(slot, ())[:3]
+        skus = [p.sku for p in suggestions(self.catalogue, self.view.look, slot, self.view.answers,
+                                           self.view.history, limit=3)]
         top = body.top + look.px(56)
         each = (body.height - look.px(56) - 2 * look.space("s")) // 3
         tiles = []
