@@ -63,7 +63,7 @@ def presentation_ms(count: int, join_tag: bool) -> tuple[list[float], list[float
     """ms from each card's placing to the kiosk's LED and to its first celebration frame."""
     device = f"udp:127.0.0.1:{_free_port()}"
     placed: list[float] = []
-    with running_kiosk("demo", _config(device, join_tag)) as kiosk:
+    with running_kiosk("demo", _config(device, join_tag), backend="reference" if join_tag else "local") as kiosk:
         kiosk.wait_for("frame.first")
         _wait_reader(kiosk)
         for token in itertools.islice(itertools.cycle(TOKENS), count):
@@ -84,7 +84,7 @@ def phone_ms(count: int) -> list[float]:
     """ms from a phone starting to poll (at a random moment) to the join URL in its hands."""
     device = f"udp:127.0.0.1:{_free_port()}"
     samples = []
-    with running_kiosk("demo", _config(device, True)) as kiosk:
+    with running_kiosk("demo", _config(device, True), backend="reference") as kiosk:
         kiosk.wait_for("frame.first")
         _wait_reader(kiosk)
         for _ in range(count):

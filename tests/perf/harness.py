@@ -95,15 +95,15 @@ def percentile(samples: list[float], p: int) -> float:
 class Kiosk:
     """A running kiosk process; start it with :func:`running_kiosk`."""
 
-    def __init__(self, tmp: Path, command: str, config_text: str = CONFIG) -> None:
+    def __init__(self, tmp: Path, command: str, config_text: str = CONFIG, backend: str = "local") -> None:
         self.trace_path = tmp / "trace.jsonl"
         self.socket_path = tmp / "in.sock"
         self.log_path = tmp / "kiosk.log"
         config = tmp / "kiosk.toml"
         config.write_text(config_text.format(tmp=tmp), encoding="utf-8")
         args = [sys.executable, "-m", "kiosk", "--config", str(config), "--trace", str(self.trace_path), command]
-        if command == "demo":  # the kiosk alone: the reference backend a demo serves is no part of a kiosk
-            args += ["--headless", "--backend", "local"]
+        if command == "demo":  # local: the kiosk alone (the reference backend a demo serves is no part of a kiosk)
+            args += ["--headless", "--backend", backend, "--backend-host", "127.0.0.1"]
         env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
         self._conn: socket.socket | None = None
         self._reader: BinaryIO | None = None
@@ -217,11 +217,12 @@ class Kiosk:
 
 
 @contextmanager
-def running_kiosk(command: str, config_text: str = CONFIG) -> Iterator[Kiosk]:
+def running_kiosk(command: str, config_text: str = CONFIG, backend: str = "local") -> Iterator[Kiosk]:
     """``kiosk run`` or ``kiosk demo --headless`` in a fresh temporary directory, stopped with SIGTERM at the end;
-    ``config_text`` is a config template with ``{tmp}`` for that directory."""
+    ``config_text`` is a config template with ``{tmp}`` for that directory; a demo's ``backend`` is ``local`` or
+    ``reference`` (on loopback: the phone pages that take the join tag's token)."""
     with tempfile.TemporaryDirectory(prefix="kiosk-perf-") as tmp:
-        kiosk = Kiosk(Path(tmp), command, config_text)
+        kiosk = Kiosk(Path(tmp), command, config_text, backend)
         try:
             yield kiosk
         finally:
