@@ -12,7 +12,7 @@ from kiosk.app import KioskApp
 from kiosk.bus import post
 from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.core.credential import Credential
-from kiosk.core.messages import TapDetected
+from kiosk.core.messages import CommandReceived, TapDetected
 from tests.helpers import write_config
 from tests.test_stylist_requests import step_until
 
@@ -95,5 +95,25 @@ def test_a_bundle_without_a_catalogue_has_no_stylist(tmp_path):
         assert app.rt.bundle.files["catalogue.json"] is None
         act(app, "open")
         assert app.rt.ui.name == "attract"
+    finally:
+        app.stop()
+
+
+def test_a_shopper_waiting_for_the_associate_is_not_idle(tmp_path):
+    app = start(tmp_path, kiosk={"idle_timeout_s": 5})
+    try:
+        act(app, "open")
+        act(app, "curated:office")
+        for size_action in ("product:TOP-06", "size:M", "add", "product:BOT-01", "size:M", "add",
+                            "product:SHO-02", "size:40", "add", "submit"):
+            act(app, size_action)
+        assert app.rt.ui.name == "stylist_status"
+        deadline = time.monotonic() + 7
+        while time.monotonic() < deadline:  # past the idle timeout, nobody touching
+            app.run_once()
+        assert app.rt.ui.name == "stylist_status"
+        request_id = app.features["stylist"].shopper.request_id
+        post(CommandReceived("stylist_done", {"request_id": request_id}, lambda ok, error=None, data=None: None))
+        step_until(app, lambda: app.rt.ui.name == "attract", "the idle timeout once the look was brought", timeout=15)
     finally:
         app.stop()

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 CATALOGUE = FileSchema("catalogue.json", check_catalogue, max_bytes=256 * 1024, requires=("theme.json",),
                        optional=True)
 """The catalogue; a bundle without one has no stylist (``stylist:open`` then does nothing)."""
+WAIT_WITH_SHOPPER_S = 600.0
+"""While the status scene shows a request not yet brought, the shopper is waiting, not idle: the idle timeout
+starts again, for at most this long after the request was sent."""
 ATTENTION = (1.0, 0.55, 0.0)
 """The LED while a request waits past its time: amber, the store team's signal (not a brand colour)."""
 
@@ -112,6 +115,9 @@ class Stylist(Feature):
         if self.shopper is not None and (machine.session_id != self.shopper.session_id or machine.scene == ATTRACT):
             self.shopper = None  # the shopper left: nothing of their look stays
         wall = time.time()
+        shown = self.open.get(self.shopper.request_id) if self.shopper and self.shopper.request_id else None
+        if machine.scene == flow.STATUS and shown and wall - shown.requested_at < WAIT_WITH_SHOPPER_S:
+            machine.touch(now)
         for request in list(self.open.values()):
             outcome = req.escalate(request, wall, self.ctx.settings.stylist.escalate_after_s)
             if outcome is not None:

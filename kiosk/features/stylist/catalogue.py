@@ -71,10 +71,6 @@ class Product:
     def in_stock(self, size: str) -> bool:
         return self.stock.get(size, 0) > 0
 
-    @property
-    def sizes(self) -> tuple[str, ...]:
-        return tuple(self.stock)
-
 
 @dataclass(frozen=True)
 class CuratedLook:
