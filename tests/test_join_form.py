@@ -16,7 +16,7 @@ from kiosk.app import KioskApp
 from kiosk.core.credential import Credential
 from kiosk.features import join
 from kiosk.server.serve import BackendServer, build
-from tests.helpers import free_port, write_config
+from tests.helpers import free_port, wait_for, write_config
 from tests.test_app_flow import step_until, tap, touch
 
 TOKEN = "form-token"
@@ -132,6 +132,27 @@ def test_a_shopper_joins_on_the_kiosk_and_sees_their_profile(app, tmp_path):
     tap(app, CARD)
     step_until(app, lambda: app.rt.ui.name == "welcome" and app.rt.machine.member is not None)
     assert app.rt.machine.member.ref == member.ref
+
+
+def test_a_sign_up_on_the_form_lights_the_led_celebration_as_one_on_the_phone_does(app):
+    to_the_form(app)
+    idle = tuple(c / 255 for c in app.rt.bundle.theme.colours["led_idle"])
+    app.rt.parts.glow(idle)  # the tap's own celebration is over: what lights now is the sign-up's
+    app.rt.parts.buzzer.off()
+    type_on_the_pad(app, PHONE)
+    tick_consent(app)
+    press(app, "join:submit")
+    seen_led, seen_buzzer = set(), set()
+
+    def watch():
+        app.run_once()
+        seen_led.add(app.rt.parts.led_colour)
+        seen_buzzer.add(app.rt.parts.buzzer.value)
+        return app.rt.ui.name == "welcome"
+    wait_for(watch, 10, "the new member's profile")
+    celebrate = tuple(c / 255 for c in app.rt.bundle.theme.colours["led_celebrate"])
+    assert any(colour == pytest.approx(celebrate) for colour in seen_led)
+    assert 1 in seen_buzzer
 
 
 @pytest.mark.parametrize(("field", "typed", "code"), [

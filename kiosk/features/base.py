@@ -119,6 +119,11 @@ class Context(Protocol):
         """Stop the loop and start afresh in the same process slot."""
 
 
+def led_colour(ctx: Context, key: str) -> tuple[float, ...]:
+    """A theme colour (``led_idle``, ``led_celebrate``) as the status LED takes it."""
+    return tuple(c / 255 for c in ctx.bundle.theme.colours[key])
+
+
 class Feature:
     """Subclass per feature package; :func:`kiosk.features.default_features` lists the ones the kiosk runs.
 

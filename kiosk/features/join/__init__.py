@@ -26,7 +26,7 @@ from kiosk.core import session
 from kiosk.core.events import EventType, new_ulid, utc_ms
 from kiosk.core.flow import Event
 from kiosk.core.messages import JoinOffered, PhoneSignedUp
-from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
+from kiosk.features.base import Context, Feature, SceneSpec, ViewSource, led_colour
 from kiosk.features.join import consents, flow
 from kiosk.features.join.events import EVENTS
 from kiosk.features.join.scenes.form import FormScene, FormView
@@ -168,6 +168,8 @@ class Join(Feature):
             if answer.outcome == "already_member" and answer.session_id is not None:
                 self._member_session = answer.session_id
         step = flow.answered(self.ctx.machine, answer, self.form, self.ctx.bundle.tiers, now)
+        if step.scene == session.CELEBRATE:  # as a sign-up on the phone does (the welcome feature)
+            self.ctx.parts.celebrate(led_colour(self.ctx, "led_celebrate"))
         self.ctx.apply(step, now)
 
     # Time

@@ -19,7 +19,7 @@ from kiosk.core.debounce import Debouncer
 from kiosk.core.events import EventType, new_ulid, utc_ms
 from kiosk.core.flow import Event
 from kiosk.core.member import progress
-from kiosk.features.base import Context, Feature, SceneSpec, ViewSource
+from kiosk.features.base import Context, Feature, SceneSpec, ViewSource, led_colour
 from kiosk.features.welcome import flow, offers
 from kiosk.features.welcome.events import EVENTS
 from kiosk.features.welcome.scenes.attract import AttractScene, AttractView
@@ -40,11 +40,6 @@ SESSION_JOINED_ARGS = {"type": "object", "additionalProperties": False, "require
                                           "required": ["personal_data"],
                                           "properties": {"personal_data": CONSENT_VERSION,
                                                          "marketing": CONSENT_VERSION}}}}
-
-
-def led_colour(ctx: Context, key: str) -> tuple[float, ...]:
-    """A theme colour (``led_idle``, ``led_celebrate``) as the status LED takes it."""
-    return tuple(c / 255 for c in ctx.bundle.theme.colours[key])
 
 
 def _attract_view(source: ViewSource) -> AttractView:
