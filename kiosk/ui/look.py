@@ -21,6 +21,7 @@ for Latin and Cyrillic in Inter (measured: "AV" 129 px kerned against 136 px of 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
@@ -36,6 +37,10 @@ Colour = tuple[int, int, int]
 MM_PER_INCH = 25.4
 MIN_TARGET_MM = 9.0
 """The least side of anything a finger is meant to hit (a fingertip is 8-10 mm wide)."""
+OTHER_SIZES_KEPT = 24
+"""Fonts at sizes other than the type styles' kept open, least recently used first out: shrink-to-fit tries a
+few sizes for each text it shrinks (a binary search) and keeps one, and each size open holds its own FreeType
+face and glyph cache (about 0.4 MB: the whole catalogue browsed opened 36 sizes, 14 MB)."""
 
 
 class Look:
@@ -51,7 +56,8 @@ class Look:
         self.px_per_mm = math.hypot(*size) / (diagonal_inches * MM_PER_INCH)
         self.min_target = self.mm(MIN_TARGET_MM)
         """The least side of a touch target, in pixels on this screen."""
-        self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
+        self._fonts: dict[tuple[str, int], pygame.font.Font] = {}  # the type styles' own sizes, kept
+        self._other_sizes: OrderedDict[tuple[str, int], pygame.font.Font] = OrderedDict()
         self._background: pygame.Surface | None = None
         self.images = ImageCache()
         """The bundle's images as scenes show them, scaled once, within one memory budget for all scenes."""
@@ -76,10 +82,19 @@ class Look:
     def font(self, style: str, px: int | None = None) -> pygame.font.Font:
         """The font of the type style ``style`` at its size on this screen, or at ``px`` pixels."""
         role = self.theme.type[style].font
-        px = px or self.px(self.theme.type[style].size)
-        if (role, px) not in self._fonts:
-            self._fonts[role, px] = pygame.font.Font(self.theme.fonts[role], px)
-        return self._fonts[role, px]
+        own = self.px(self.theme.type[style].size)
+        key = (role, px or own)
+        font = self._fonts.get(key)
+        if font is not None:
+            return font
+        if key[1] == own:
+            font = self._fonts[key] = pygame.font.Font(self.theme.fonts[role], key[1])
+            return font
+        font = self._other_sizes.pop(key, None) or pygame.font.Font(self.theme.fonts[role], key[1])
+        self._other_sizes[key] = font
+        if len(self._other_sizes) > OTHER_SIZES_KEPT:
+            self._other_sizes.popitem(last=False)
+        return font
 
     def text(self, language: str, key: str, **values: object) -> str:
         return self.bundle.text(language, key, **values)
