@@ -4,13 +4,14 @@ A Unix socket taking JSON lines; each gets one JSON line back::
 
     {"touch": [x, y]}                       -> {"ok": true}
     {"key": "1"}                            -> {"ok": true}     (a key, as pygame names it)
+    {"text": "Anna"}                        -> {"ok": true}     (text typed, as a USB keyboard sends it)
     {"button": "spin"}                      -> {"ok": true}     (press of a GPIO button)
     {"tap": {"kind": "ndef", "value": "M-1001"}} -> {"ok": true}
     {"query": "scene"}                      -> {"scene": "attract"}
     {"command": {"name": "ping", "args": {}}} -> the command's result: {"ok": true, "data": {...}}
     anything else                           -> {"ok": false, "error": "..."}
 
-Touches and keys become the very SDL events a screen and keyboard make, so automation goes through the real
+Touches, keys and text become the very SDL events a screen and keyboard make, so automation goes through the real
 input path; everything goes to the main loop in order, so a query answers after every input sent before it. Commands go
 through the same registry and handlers as MQTT commands (kiosk/core/commands.py).
 """
@@ -48,7 +49,7 @@ def parse_command(line: bytes, screen_size: tuple[int, int]) -> object:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from None
     if not isinstance(command, dict) or len(command) != 1:
-        raise ValueError("expected an object with exactly one of touch, key, button, tap, query, command")
+        raise ValueError("expected an object with exactly one of touch, key, text, button, tap, query, command")
     (verb, arg), = command.items()
     if verb == "touch":
         if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg)):
@@ -59,6 +60,8 @@ def parse_command(line: bytes, screen_size: tuple[int, int]) -> object:
     if verb == "key" and isinstance(arg, str) and arg:
         key = pygame.key.key_code(arg)  # ValueError for an unknown name: the client is told
         return [pygame.event.Event(pygame.KEYDOWN, key=key, mod=0)]
+    if verb == "text" and isinstance(arg, str) and arg:
+        return [pygame.event.Event(pygame.TEXTINPUT, text=arg)]  # any characters: the field decides what it takes
     if verb == "button" and isinstance(arg, str) and arg:
         return InjectButton(arg)
     if verb == "tap" and isinstance(arg, dict):

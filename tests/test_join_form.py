@@ -159,7 +159,6 @@ def test_a_sign_up_on_the_form_lights_the_led_celebration_as_one_on_the_phone_do
     ("phone", "12", "phone_invalid"),
     ("email", "anna@", "email_invalid"),
     ("email", "anna example.com", "email_invalid"),
-    ("name", "A" * 500, "name_too_long"),
     ("name", "Anna 🌸", "letters_only"),
     ("name", "שרה", "letters_only"),
     ("birthday", "31.02.1990", "birthday_invalid"),
@@ -178,11 +177,60 @@ def test_bad_input_gets_a_message_beside_its_field_and_sends_nothing(app, tmp_pa
     assert app.rt.ui.current.t(f"form.error.{code}")  # a message the scene can show
 
 
-def test_control_characters_and_direction_marks_never_reach_the_form(app):
+def automation_text(app: KioskApp, text: str) -> None:
+    """What the automation socket's ``{"text": ...}`` sends (a test rig or demo typing)."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(app.settings.debug.input_socket)
+    with client, client.makefile("rwb") as line:
+        line.write(json.dumps({"text": text}).encode() + b"\n")
+        line.flush()
+        assert json.loads(line.readline()) == {"ok": True}
+    step_until(app, lambda: form(app).values["name"] != "Anna" or form(app).errors)
+
+
+@pytest.mark.parametrize("typing", [type_text, automation_text], ids=["usb_keyboard", "automation_socket"])
+def test_control_characters_and_direction_marks_are_refused_with_a_message_beside_the_field(tmp_path, server,
+                                                                                             typing):
+    path = write_config(tmp_path, debug={"input_socket": str(tmp_path / "in.sock")}, kiosk={
+        "region": "NO", "state_dir": str(tmp_path / "state")}, nfc={"join_url": ""},
+        backend={"kind": "http", "url": server.url, "token": TOKEN})
+    app = KioskApp(config.load(path))
+    app.start()
+    try:
+        to_the_form(app)
+        focus(app, "name")
+        type_text(app, "Anna")
+        shown = app.rt.ui.current.fields["name"]
+        typing(app, "An\u202ena\x00\u200f")
+        step_until(app, lambda: app.rt.ui.current.fields["name"] is not shown)  # drawn again, with the message
+        assert form(app).values["name"] == "Anna" and form(app).errors == {"name": "unprintable"}
+        assert app.rt.ui.current.fields["name"].text == "Anna"
+        type_text(app, "-Åse")  # the field takes text again: the message goes
+        assert form(app).values["name"] == "Anna-Åse" and form(app).errors == {}
+    finally:
+        app.stop()
+
+
+def test_a_500_character_name_is_refused_with_a_message_not_cut(app):
     to_the_form(app)
     focus(app, "name")
-    type_text(app, "An\u202ena\x00\u200f")
-    assert form(app).values["name"] == "Anna"
+    type_text(app, "A" * 500)
+    step_until(app, lambda: form(app).errors)
+    assert form(app).errors == {"name": "too_long"} and form(app).values["name"] == ""
+    assert "64" in app.rt.ui.current.t("form.error.too_long", max=64)
+    type_text(app, "A" * 64)  # exactly as much as a name may have is taken
+    assert form(app).values["name"] == "A" * 64 and form(app).errors == {}
+
+
+@pytest.mark.parametrize("language", ["ru", "en", "nb"])
+def test_the_refusals_have_messages_in_every_language(app, language):
+    app.rt.machine.set_language(language)
+    to_the_form(app)
+    scene = app.rt.ui.current
+    assert scene.view.language == language
+    for code in ("unprintable", "too_long"):
+        text = scene.t(f"form.error.{code}", max=21)
+        assert text and f"form.error.{code}" not in text
 
 
 def test_an_unticked_required_consent_sends_nothing_and_says_why(app, tmp_path):

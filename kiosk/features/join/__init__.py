@@ -114,6 +114,8 @@ class Join(Feature):
             ctx.apply(machine.go(JOIN, now), now)
         elif self.form is None or machine.scene != flow.FORM:
             return
+        elif what == "typed":  # a field refused text, or took text again: its message shows, or goes
+            ctx.refresh(now)
         elif what == "focus" and rest and rest[0] in flow.FIELDS:
             self.form.focus = rest[0]
             ctx.refresh(now)

@@ -24,7 +24,7 @@ from datetime import date
 import phonenumbers
 
 NAME_MAX = 64
-TYPED_MAX = 254  # nothing longer is even looked at: a field takes no more (kiosk/ui/kit/field.py caps it lower)
+TYPED_MAX = 254  # nothing longer is even looked at: the form's fields refuse more (join/scenes/form.py)
 NAME_PUNCTUATION = frozenset(" -'’.")
 SCRIPTS = ("LATIN ", "CYRILLIC ")
 _EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")

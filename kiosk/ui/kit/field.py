@@ -4,6 +4,12 @@
 Long text scrolls: the field shows the end, where the caret is. :meth:`TextField.clear` forgets the text (a
 feature clears every field when the session ends: nothing typed stays for the next shopper).
 
+Text a field cannot take whole is refused whole, never cut or cleaned silently: control characters and
+direction marks (a USB keyboard's or the automation socket's text can carry them; :data:`UNPRINTABLE`), or
+more than ``max_length`` characters (:data:`TOO_LONG`). The value stays as it was and ``refused`` names why,
+for the scene to say so beside the field; the next text the field takes clears it. Characters outside
+``allowed`` (a letter in a phone number) are only left out.
+
     >>> import pygame; _ = pygame.init(); _ = pygame.display.set_mode((1, 1))
     >>> from kiosk.content.bundle import DEFAULT_DIR, load_bundle
     >>> from kiosk.ui.input import Key, Text
@@ -11,8 +17,12 @@ feature clears every field when the session ends: nothing typed stays for the ne
     >>> phone = TextField(look, pygame.Rect(100, 100, 700, 110), "Phone number", allowed=PHONE_CHARACTERS)
     >>> phone.insert("+47 a12"), phone.text
     (None, '+47 12')
-    >>> _ = phone.handle(Key("backspace")); _ = phone.handle(Text("3")); phone.text
-    '+47 13'
+    >>> phone.insert("3\u200f"), phone.text, phone.refused
+    ('unprintable', '+47 12', 'unprintable')
+    >>> _ = phone.handle(Key("backspace")); _ = phone.handle(Text("3")); phone.text, phone.refused
+    ('+47 13', None)
+    >>> phone.insert("1" * 70), phone.text
+    ('too_long', '+47 13')
     >>> phone.clear(); phone.text
     ''
 """
@@ -27,6 +37,8 @@ from kiosk.ui.look import Look
 
 PHONE_CHARACTERS = "+0123456789 "
 """What a phone number field takes: digits, a leading plus for the country code and spaces."""
+UNPRINTABLE, TOO_LONG = "unprintable", "too_long"
+"""Why a field refused text (:attr:`TextField.refused`)."""
 
 
 class TextField(Widget):
@@ -41,22 +53,30 @@ class TextField(Widget):
         super().__init__(look, rect, action)
         self.placeholder, self.allowed, self.max_length = placeholder, allowed, max_length
         self.text = ""
+        self.refused: str | None = None  # why the last text typed was refused (UNPRINTABLE, TOO_LONG), if it was
         self.focused = focused
         self._held = False
 
-    def insert(self, text: str) -> None:
-        """Add ``text`` at the caret, without the characters the field does not take."""
-        kept = "".join(char for char in text if char.isprintable() and (self.allowed is None or char in self.allowed))
-        kept = kept[:max(0, self.max_length - len(self.text))]
-        if kept:
-            self.text, self.stale = self.text + kept, True
+    def insert(self, text: str) -> str | None:
+        """Add ``text`` at the caret, without the characters outside ``allowed``; or refuse it whole (the text
+        unchanged) and return why."""
+        if not all(char.isprintable() for char in text):
+            self.refused = UNPRINTABLE
+        else:
+            kept = "".join(char for char in text if self.allowed is None or char in self.allowed)
+            self.refused = TOO_LONG if len(self.text) + len(kept) > self.max_length else None
+            if kept and self.refused is None:
+                self.text, self.stale = self.text + kept, True
+        return self.refused
 
     def backspace(self) -> None:
+        self.refused = None
         if self.text:
             self.text, self.stale = self.text[:-1], True
 
     def clear(self) -> None:
         """Forget the text."""
+        self.refused = None
         if self.text:
             self.text, self.stale = "", True
 

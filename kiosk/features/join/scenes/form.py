@@ -3,7 +3,10 @@ keyboard), the two consent boxes, unticked, their full texts a tap away, and "Jo
 
 The form's values live in the join feature's :class:`~kiosk.features.join.flow.JoinForm`, which the view hands
 over: the scene writes what is typed into it after every input, the feature reads it on "Join" and writes the
-messages that come back beside the fields. Leaving the scene clears every field (nothing typed stays).
+messages that come back beside the fields. Text a field refuses whole (control characters and direction marks
+from a USB keyboard or the automation socket, or more than the field takes) leaves the value as it was and
+puts its message beside the field at once (``TYPED``: the feature draws the scene again). Leaving the scene
+clears every field (nothing typed stays).
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk.features.join.details import NAME_MAX, TYPED_MAX
 from kiosk.features.join.flow import JoinForm
 from kiosk.ui.input import Input
 from kiosk.ui.kit import Button, ConsentCheckbox
-from kiosk.ui.kit.field import PHONE_CHARACTERS, TextField
+from kiosk.ui.kit.field import PHONE_CHARACTERS, TOO_LONG, UNPRINTABLE, TextField
 from kiosk.ui.kit.keyboard import Keyboard, phone_pad
 from kiosk.ui.scene import Scene, View
 
-SUBMIT, BACK, FOCUS, CONSENT = "join:submit", "join:back", "join:focus", "join:consent"
+SUBMIT, BACK, FOCUS, CONSENT, TYPED = "join:submit", "join:back", "join:focus", "join:consent", "join:typed"
 LAYOUT = {"phone": (0, 0), "email": (1, 0), "name": (0, 1), "birthday": (1, 1)}  # (column, row)
-MAX_LENGTH = {"phone": 20, "name": 100, "email": 254, "birthday": 10}
-"""What a field takes: a little more than the check allows, so a name too long is told so, not cut silently."""
+MAX_LENGTH = {"phone": 20, "name": NAME_MAX, "email": TYPED_MAX, "birthday": 10}
+"""What a field takes; more is refused with a message beside it, never cut silently."""
+REFUSALS = (UNPRINTABLE, TOO_LONG)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ class FormScene(Scene):
                               focused=name == form.focus)
             field.insert(form.values[name])
             self.fields[name] = field
-            self._error(screen, form.errors.get(name), pygame.Rect(left, top + look.px(134), column, look.px(34)))
+            self._error(screen, form.errors.get(name), pygame.Rect(left, top + look.px(134), column, look.px(34)),
+                        max=MAX_LENGTH[name])
         top = look.px(484)
         self.consents = {}
         for i, term in enumerate(form.terms):
@@ -87,20 +93,31 @@ class FormScene(Scene):
             look, pad, focused, language=self.view.language)
         self.buttons = [back, *self.fields.values(), *self.consents.values(), submit, keyboard]
 
-    def _error(self, screen: pygame.Surface, code: str | None, box: pygame.Rect, align: str = "left") -> None:
+    def _error(self, screen: pygame.Surface, code: str | None, box: pygame.Rect, align: str = "left",
+               **values: object) -> None:
         if code:
-            message = self.look.fit(self.t(f"form.error.{code}"), "caption", box.size, max_lines=1)
+            message = self.look.fit(self.t(f"form.error.{code}", **values), "caption", box.size, max_lines=1)
             message.draw(screen, box, self.look.colour["accent"], align=align, valign="middle")
 
     def handle(self, event: Input) -> str | None:
         """Widgets first (a key types into the focused field, a box toggles); then what is typed goes into the
-        form, where the feature reads it."""
+        form, where the feature reads it, with the message of text a field refused (or none, once it takes
+        text again): ``TYPED`` when that message changed, so that the feature draws it."""
+        before = {name: field.text for name, field in self.fields.items()}
         action = super().handle(event)
         form = self.view.form
-        if form is not None:
-            for name, field in self.fields.items():
-                form.values[name] = field.text
-        return action
+        if form is None:
+            return action
+        changed = False
+        for name, field in self.fields.items():
+            form.values[name] = field.text
+            shown = form.errors.get(name)
+            if field.refused is not None and shown != field.refused:
+                form.errors[name], changed = field.refused, True
+            elif field.refused is None and shown in REFUSALS and field.text != before[name]:
+                del form.errors[name]  # the field took text again
+                changed = True
+        return action or (TYPED if changed else None)
 
     def leave(self) -> None:
         for field in self.fields.values():
