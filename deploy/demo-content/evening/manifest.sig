@@ -1,1 +1,1 @@
-dANKPykvrwXg4njsV1hFxEYAZMoUV9xvIX5Gu8GfY/XXSCvCIklj9EGzyF9n2vHOikcXiK8ujAmcLiJeyjLeAA==
+grPbsr52TYOFJtcKrQE68mR1sHctkpbQpJn/7P2/JnFn1/aLnRk0fjpMVeqvxL7C/bvsLC68sKRr5AjT/2NsCg==
