@@ -105,6 +105,9 @@ class KioskApp:
                        ScreenOutput(backlight.set if backlight else None, settings.screen.dim_brightness / 100))
         self.gestures = Gestures(screen.get_size())
         now = time.monotonic()
+        if settings.nfc.join_url and not rt.phone_join:
+            log.info("join: the %s backend serves no phone pages: no QR code and no join tag, so shoppers cannot "
+                     "join on their phone; joining on the kiosk works", settings.backend.kind)
         self.features.start(rt)
         rt.show(rt.machine.scene, now)
         rt.tracer.mark("frame.first")

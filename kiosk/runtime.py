@@ -66,6 +66,8 @@ class Runtime:
         self.reader_ok: bool | None = None
         self.last_tap_at: float | None = None
         self.next_session_id = new_ulid()  # the id of the session the next tap (or a phone on the QR code) starts
+        self.phone_join = bool(settings.nfc.join_url) and backend.phone_pages
+        """Whether a shopper can join on their phone: a join URL configured and a backend serving the pages."""
         self.join_token = new_join_token()
         self.join_expires_at = 0.0  # monotonic; the backend forgets the token then
         self._join_failed = False
@@ -179,7 +181,9 @@ class Runtime:
             self.reader.set_join_url(self.join_token, self.join_url())
 
     def join_url(self) -> str | None:
-        return None if self.join_failed else join_url(self.settings.nfc.join_url, self.join_token)
+        if not self.phone_join or self.join_failed:
+            return None
+        return join_url(self.settings.nfc.join_url, self.join_token)
 
     def new_join_token(self) -> None:
         """A fresh token, offered to the backend for the session on screen (or the one the next tap starts):
@@ -188,7 +192,7 @@ class Runtime:
         wait_s = self.settings.nfc.join_wait_s
         self.join_expires_at = time.monotonic() + wait_s
         self.join_failed = False
-        if not self.settings.nfc.join_url:
+        if not self.phone_join:
             return
         kiosk_id, session_id = self.settings.kiosk.id, self.machine.session_id or self.next_session_id
         self.call(Call(run=lambda backend: backend.offer_join(token, kiosk_id, session_id, int(wait_s)),

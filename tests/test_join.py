@@ -4,6 +4,7 @@ real mosquitto, and the kiosk welcomes the new member. The phone's side is plain
 is in test_backend_phone_pages.py)."""
 
 import json
+import logging
 import re
 import time
 
@@ -107,9 +108,13 @@ def test_a_token_about_to_expire_is_replaced_and_offered_again(kiosk, backend_se
     assert wait_for(lambda: join_session(backend_server, kiosk.rt.join_token), 10, "the offer of the second")
 
 
-def test_without_a_backend_that_takes_the_token_no_qr_code_leads_to_a_dead_page(tmp_path):
-    path = write_config(tmp_path, debug={"input_socket": ""}, nfc={"join_url": "http://127.0.0.1:9/join?s={token}"})
-    app = KioskApp(config.load(path))  # the local backend serves no phone pages
+def test_without_a_backend_that_takes_the_token_no_qr_code_leads_to_a_dead_page(tmp_path, httpserver):
+    # A backend with phone pages that knows no member and does not take join tokens (pytest-httpserver).
+    httpserver.expect_request("/v1/members/lookup").respond_with_json({"type": "about:blank"}, status=404)
+    httpserver.expect_request("/v1/join-sessions", method="POST").respond_with_data("down", status=503)
+    path = write_config(tmp_path, debug={"input_socket": ""}, nfc={"join_url": "http://127.0.0.1:9/join?s={token}"},
+                        backend={"kind": "http", "url": httpserver.url_for("/v1"), "timeout_s": 1})
+    app = KioskApp(config.load(path))
     app.start()
     try:
         step_until(app, lambda: app.rt.join_failed)
@@ -119,3 +124,29 @@ def test_without_a_backend_that_takes_the_token_no_qr_code_leads_to_a_dead_page(
         assert app.rt.ui.current.view.join_url is None
     finally:
         app.stop()
+
+
+def test_a_backend_without_phone_pages_is_never_offered_a_token_and_said_once(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    path = write_config(tmp_path, debug={"input_socket": ""}, nfc={"join_url": "http://127.0.0.1:9/join?s={token}"})
+    app = KioskApp(config.load(path))  # the local backend: phone_pages is False
+    app.start()
+    try:
+        assert not app.rt.phone_join and app.rt.join_url() is None
+        assert app.rt.ui.name == "attract" and app.rt.ui.current.view.join_url is None
+        for _ in range(3):  # three renewals' worth of time on the attract screen, then on the join screen
+            app.rt.join_expires_at = time.monotonic()
+            app.run_once()
+        tap(app, UNKNOWN)
+        step_until(app, lambda: app.rt.ui.name == "join")
+        assert app.rt.ui.current.view.join_url is None and not app.rt.join_failed
+        app.rt.join_expires_at = time.monotonic()
+        for _ in range(5):  # an offer's failure would come back as a message by now: none does
+            app.run_once()
+    finally:
+        app.stop()
+    said = [r for r in caplog.records if "serves no phone pages" in r.getMessage()]
+    assert [(r.levelno, r.name) for r in said] == [(logging.INFO, "kiosk.app")]
+    assert "join on their phone" in said[0].getMessage() and "joining on the kiosk works" in said[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("kiosk")], \
+        [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -41,6 +41,8 @@ REFUSALS = frozenset({409, 410, 422})
 
 
 class HttpBackend:
+    phone_pages = True  # the loyalty service serves them (docs/backend-openapi.yaml, /join)
+
     def __init__(self, url: str, token: str, timeout_s: float, *, retries: int = 2, backoff_s: float = 0.2) -> None:
         self._url = url.rstrip("/")
         self._timeout_s = timeout_s

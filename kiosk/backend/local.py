@@ -40,7 +40,10 @@ _RANDOM = secrets.SystemRandom()  # a prize a shopper could predict is no prize
 
 class LocalBackend:
     """``wheel`` and ``content`` return the prize wheel and the content bundle on screen (they change with a
-    content update; read on a worker, safe: the main thread replaces the bundle whole)."""
+    content update; read on a worker, safe: the main thread replaces the bundle whole). It serves no phone
+    pages: the kiosk knows from ``phone_pages`` and offers it no join token."""
+
+    phone_pages = False
 
     def __init__(self, store: Store, wheel: Callable[[], Wheel | None] = lambda: None,
                  content: Callable[[], Bundle | None] = lambda: None) -> None:
@@ -129,7 +132,7 @@ class LocalBackend:
         return hmac.new(bytes.fromhex(row[0]), contact.lower().encode(), hashlib.sha256).hexdigest()
 
     def offer_join(self, join_token: str, kiosk_id: str, session_id: str, ttl_s: int) -> JoinSession:
-        raise BackendUnavailable("the embedded backend serves no phone pages")
+        raise BackendUnavailable("the embedded backend serves no phone pages (phone_pages is False)")
 
     def issue_draw(self, member_ref: str, kiosk_id: str, idempotency_key: str) -> Draw:
         now = time.time()

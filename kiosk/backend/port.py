@@ -16,6 +16,11 @@ from kiosk.core.member import Member
 
 
 class LoyaltyBackend(Protocol):
+    phone_pages: bool
+    """Whether the backend serves the phone pages (sign-up and membership on the shopper's phone): without
+    them the kiosk shows no QR code, writes no join URL to its tag and offers no join token
+    (:meth:`offer_join` is never called); joining on the kiosk works either way."""
+
     def lookup(self, credential: Credential) -> Member | None:
         """The member holding ``credential``, None for an unknown one."""
         ...

@@ -78,6 +78,7 @@ class Context(Protocol):
     next_session_id: str  # the id of the session the next tap starts; join tokens on the attract screen name it
     join_token: str
     join_expires_at: float  # monotonic time when the backend forgets the join token
+    phone_join: bool  # a join URL configured and a backend serving phone pages: join tokens are offered
     join_failed: bool  # the backend refused or missed the join token's offer: no QR code is shown
     last_tap_at: float | None  # Unix time of the last tap, for telemetry
 

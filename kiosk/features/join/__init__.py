@@ -206,7 +206,7 @@ class Join(Feature):
 
     def _renew_token(self, now: float) -> None:
         ctx = self.ctx
-        renew = ctx.settings.nfc.join_url and now >= ctx.join_expires_at - RENEW_BEFORE_S
+        renew = ctx.phone_join and now >= ctx.join_expires_at - RENEW_BEFORE_S
         if not renew or ctx.machine.scene not in SHOWS_TOKEN:
             return
         if ctx.machine.scene == JOIN:
