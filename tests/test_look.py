@@ -101,8 +101,10 @@ def welcome(look, language, name, points=1240):
 
 def untouched(screen, look, rect):
     """Nothing but the background inside ``rect``."""
+    background = pygame.Surface(look.size)
+    look.paint_background(background)
     return pygame.image.tobytes(screen.subsurface(rect), "RGB") == \
-        pygame.image.tobytes(look.background().subsurface(rect), "RGB")
+        pygame.image.tobytes(background.subsurface(rect), "RGB")
 
 
 @pytest.mark.parametrize("size", SCREENS)

@@ -37,6 +37,8 @@ Colour = tuple[int, int, int]
 MM_PER_INCH = 25.4
 MIN_TARGET_MM = 9.0
 """The least side of anything a finger is meant to hit (a fingertip is 8-10 mm wide)."""
+BACKGROUND_STRIP = 128
+"""Width of the background gradient kept rendered, in pixels: a full screen is painted in a few blits of it."""
 OTHER_SIZES_KEPT = 24
 """Fonts at sizes other than the type styles' kept open, least recently used first out: shrink-to-fit tries a
 few sizes for each text it shrinks (a binary search) and keeps one, and each size open holds its own FreeType
@@ -121,18 +123,29 @@ class Look:
         return fit(text, lambda px: self.font(style, px), box, size, min_size=max(1, round(size * min_scale)),
                    line=type_style.line, max_lines=max_lines)
 
-    def background(self) -> pygame.Surface:
-        """A vertical gradient, rendered once: scenes blit it instead of filling."""
-        if self._background is None:
-            width, height = self.size
-            top, bottom = self.colour["background_top"], self.colour["background_bottom"]
-            strip = pygame.Surface((1, height))
-            for y in range(height):
-                t = y / max(1, height - 1)
-                strip.set_at((0, y), mix(top, bottom, t))
-            self._background = pygame.transform.scale(strip, (width, height)).convert()
-        return self._background
+    def paint_background(self, screen: pygame.Surface, area: pygame.Rect | None = None) -> None:
+        """The theme's vertical gradient over ``area`` of ``screen`` (all of it by default), instead of a fill."""
+        strip = self._background_strip()
+        area = screen.get_rect() if area is None else pygame.Rect(area).clip(screen.get_rect())
+        for x in range(area.left, area.right, strip.get_width()):
+            screen.blit(strip, (x, area.top), (0, area.top, min(strip.get_width(), area.right - x), area.height))
 
+    def background_at(self, y: int) -> Colour:
+        """The background's colour on line ``y``."""
+        return tuple(self._background_strip().get_at((0, y))[:3])
+
+    def _background_strip(self) -> pygame.Surface:
+        """The gradient BACKGROUND_STRIP pixels wide, rendered once: every column of a vertical gradient is the
+        same, so the strip repeated across covers the screen, and it holds 0.5 MB where the whole screen's
+        width held 8 MB at 1080p."""
+        if self._background is None:
+            height = self.size[1]
+            top, bottom = self.colour["background_top"], self.colour["background_bottom"]
+            line = pygame.Surface((1, height))
+            for y in range(height):
+                line.set_at((0, y), mix(top, bottom, y / max(1, height - 1)))
+            self._background = pygame.transform.scale(line, (min(BACKGROUND_STRIP, self.size[0]), height)).convert()
+        return self._background
 
 def mix(a: Colour, b: Colour, t: float) -> Colour:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))

@@ -145,7 +145,7 @@ class SceneManager:
         self._led_shown = colour
         rect = self._led_rect
         look = self.look
-        self.screen.blit(look.background(), rect, rect)
+        look.paint_background(self.screen, rect)
         radius = rect.width // 2
         lit, halo = self._led_look(colour)
         if halo:

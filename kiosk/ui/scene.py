@@ -55,7 +55,7 @@ class Scene:
 
     def draw(self, screen: pygame.Surface, now: float) -> None:
         """Draw the whole scene."""
-        screen.blit(self.look.background(), (0, 0))
+        self.look.paint_background(screen)
         self.compose(screen, now)
         self._under = {}
         for widget in self._in_drawing_order():

@@ -113,7 +113,7 @@ class AttractScene(Scene):
 
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         # Only the rings move: redraw that square and leave the texts alone (CPU budget on the attract loop).
-        screen.blit(self.look.background(), self._ring_area, self._ring_area)
+        self.look.paint_background(screen, self._ring_area)
         self._draw_rings(screen, now)
         return [self._ring_area]
 
@@ -123,7 +123,7 @@ class AttractScene(Scene):
         centre = area.center
         core = look.px(RING_CORE)
         reach = area.width // 2 - look.px(4)
-        backdrop = look.background().get_at(centre)[:3]
+        backdrop = look.background_at(centre[1])
         phase = ((now - self.entered_at) / RING_PERIOD_S) % 1.0
         for i in range(RINGS):
             t = (phase + i / RINGS) % 1.0

@@ -140,9 +140,8 @@ class CelebrateScene(Scene):
         return [main, mix(main, ink["background_top"], 0.45), ink["highlight"], ink["line"]]
 
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
-        background = self.look.background()
         for rect in self._drawn:  # pieces never touch the texts: the background alone is under them
-            screen.blit(background, rect, rect)
+            self.look.paint_background(screen, rect)
         erased = self._drawn
         faded = self._fade(screen, now)
         self._drawn = self._draw_pieces(screen, now)
@@ -153,9 +152,8 @@ class CelebrateScene(Scene):
         if self._fade_at is None or not self._layers:
             return []
         shown = progress(self.look, "quick", "enter", self._fade_at, now)
-        background = self.look.background()
         for box, layer in self._layers:
-            screen.blit(background, box, box)
+            self.look.paint_background(screen, box)
             layer.set_alpha(None if shown >= 1.0 else round(255 * shown))
             screen.blit(layer, box)
         if shown >= 1.0:
