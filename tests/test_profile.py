@@ -3,12 +3,16 @@ the offers of the member's tier from the content, the ways into the installed fe
 member chose, used on their next tap."""
 
 import json
+import time
+from dataclasses import replace
 
+import pygame
 import pytest
 
 from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.features import default_features
+from kiosk.features.welcome.scenes.welcome import SHOWN_OFFERS
 from kiosk.trace import Tracer
 from tests.helpers import write_config
 from tests.test_app_flow import ANNA, step_until, tap, touch
@@ -73,3 +77,39 @@ def test_the_language_a_member_chose_greets_them_on_their_next_tap(app):
     step_until(app, lambda: app.rt.ui.name == "welcome")
     assert app.rt.machine.language == "nb" and app.rt.ui.current.view.language == "nb"
     assert profile_shown(app).offers[0].title  # the offers' titles in Norwegian from the content
+
+
+def swipe_up(app: KioskApp, x: int, y: int, travel: int) -> None:
+    """One finger's quick swipe up from (x, y): down, two moves, up, as SDL posts them."""
+    width, height = app.rt.ui.look.size
+    for kind, dy in ((pygame.FINGERDOWN, 0), (pygame.FINGERMOTION, travel // 2), (pygame.FINGERMOTION, travel),
+                     (pygame.FINGERUP, travel)):
+        pygame.event.post(pygame.event.Event(kind, x=x / width, y=(y - dy) / height, finger_id=0, touch_id=0,
+                                             dx=0.0, dy=-travel / 2 / height, pressure=1.0))
+
+
+def test_every_offer_can_be_seen_page_by_page_in_the_offer_grid(app):
+    tap(app, ANNA)
+    view = profile_shown(app)
+    # More offers than a page holds: the profile's view with seven (the scene, grid and input are the real ones).
+    many = tuple(replace(view.offers[0], offer_id=f"offer-{i}", title=f"Offer {i}") for i in range(7))
+    app.rt.ui.show("welcome", replace(view, offers=many), time.monotonic())
+    scene = app.rt.ui.current
+    grid = scene.offers
+    assert grid is not None and grid in scene.buttons and grid.count == 7 and list(grid.visible()) == [0, 1, 2]
+    seen = set(grid.visible())
+    for page in (1, 2):
+        swipe_up(app, *grid.rect.center, grid.rect.height // 3)
+        step_until(app, lambda: grid.page == page and not grid.moving(time.monotonic()))  # noqa: B023
+        seen |= set(grid.visible())
+    assert seen == set(range(7))
+    assert app.rt.ui.current is scene and app.rt.ui.name == "welcome"  # a swipe on the grid is no other action
+    assert "7" in scene.t("welcome.offers_more", count=7)
+
+
+def test_a_page_of_offers_or_fewer_fits_with_nothing_to_swipe(app):
+    tap(app, ANNA)
+    view = profile_shown(app)
+    assert 0 < len(view.offers) <= SHOWN_OFFERS
+    grid = app.rt.ui.current.offers
+    assert grid.pages == 1 and grid.max_offset == 0

@@ -12,12 +12,13 @@ import pygame
 from kiosk.backend.models import Offer
 from kiosk.core.member import Member, TierProgress
 from kiosk.features.welcome.scenes.badge import draw_badge, tier_colour
-from kiosk.ui.kit import Button, Card, ProgressBar, done_button, language_switch
+from kiosk.ui.kit import Button, Card, Grid, ProgressBar, done_button, language_switch
 from kiosk.ui.scene import Scene, View
 
 ENTRIES = ("wheel", "stylist")
 """Features the profile leads into, each by its action ``<name>:open``, shown where the feature is installed."""
 SHOWN_OFFERS = 3
+"""Offers on one page of the profile's offer grid; a swipe up turns to the next page."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class WelcomeScene(Scene):
     view_model = WelcomeView
     view: WelcomeView
 
+    def __init__(self, look) -> None:
+        super().__init__(look)
+        self.offers: Grid | None = None  # the member's offers, when they have any
+
     def compose(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
         member, progress = self.view.member, self.view.progress
@@ -44,6 +49,7 @@ class WelcomeScene(Scene):
         margin = look.space("xl")
         ink = look.colour
         self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
+        self.offers = None
         if self.view.joined:
             greeting = self.t("welcome.joined_name", name=member.name) if member.name else self.t("welcome.joined")
         else:
@@ -94,25 +100,43 @@ class WelcomeScene(Scene):
         look.fit(note, "lead", note_box.size, max_lines=2).draw(screen, note_box, ink["muted"])
 
     def _draw_offers(self, screen: pygame.Surface, box: pygame.Rect, now: float) -> None:
+        """The member's offers in the kit's paged grid, SHOWN_OFFERS a page: a swipe up shows the next ones, and
+        a caption beside the title says how many there are when they do not fit on one page."""
         look = self.look
         ink = look.colour
-        title = look.fit(self.t("welcome.offers"), "title", (box.width, look.px(80)), max_lines=1)
-        title.draw(screen, pygame.Rect(box.left, box.top, box.width, look.px(80)), ink["text"], valign="middle")
-        offers = self.view.offers[:SHOWN_OFFERS]
+        offers = self.view.offers
+        more = len(offers) > SHOWN_OFFERS
+        title_width = box.width // 2 if more else box.width
+        title = look.fit(self.t("welcome.offers"), "title", (title_width, look.px(80)), max_lines=1)
+        title.draw(screen, pygame.Rect(box.left, box.top, title_width, look.px(80)), ink["text"], valign="middle")
         if not offers:
             empty = look.fit(self.t("welcome.no_offers"), "lead", (box.width, look.px(200)), max_lines=3)
             empty.draw(screen, pygame.Rect(box.left, box.top + look.px(100), box.width, 0), ink["muted"])
             return
+        if more:
+            hint_box = pygame.Rect(box.left + title_width, box.top, box.width - title_width, look.px(80))
+            hint = look.fit(self.t("welcome.offers_more", count=len(offers)), "caption", hint_box.size, max_lines=2)
+            hint.draw(screen, hint_box, ink["muted"], align="right", valign="middle")
         gap = look.space("s")
         height = (box.height - look.px(100) - gap * (SHOWN_OFFERS - 1)) // SHOWN_OFFERS
-        for i, offer in enumerate(offers):
-            card = Card(look, pygame.Rect(box.left, box.top + look.px(100) + i * (height + gap), box.width, height),
-                        elevated=False, radius="m")
-            card.draw(screen, now)
-            inner = card.inner
+        viewport = pygame.Rect(box.left, box.top + look.px(100), box.width, SHOWN_OFFERS * (height + gap) - gap)
+        # Each cell is opaque: its corners show the background of its place on a page (a page puts the same
+        # places under the same slots), so a page of cells is a few plain blits.
+        grounds = [screen.subsurface(pygame.Rect(viewport.left, viewport.top + i * (height + gap), box.width,
+                                                 height)).copy() for i in range(min(SHOWN_OFFERS, len(offers)))]
+
+        def render(index: int, size: tuple[int, int]) -> pygame.Surface:
+            cell = grounds[index % SHOWN_OFFERS].copy()
+            card = Card(look, pygame.Rect((0, 0), size), elevated=False, radius="m")
+            card.draw(cell, now)
+            offer, inner = offers[index], card.inner
             name = look.fit(offer.title, "label", (inner.width, inner.height * 3 // 5), max_lines=2)
-            name.draw(screen, pygame.Rect(inner.left, inner.top, inner.width, 0), ink["text"])
+            name.draw(cell, pygame.Rect(inner.left, inner.top, inner.width, 0), ink["text"])
             until = datetime.fromisoformat(offer.valid_until).date()
             valid = look.fit(self.t("welcome.valid_until", day=until), "caption",
                              (inner.width, inner.height * 2 // 5), max_lines=1)
-            valid.draw(screen, pygame.Rect(inner.left, inner.bottom - valid.size[1], inner.width, 0), ink["muted"])
+            valid.draw(cell, pygame.Rect(inner.left, inner.bottom - valid.size[1], inner.width, 0), ink["muted"])
+            return cell
+
+        self.offers = Grid(look, viewport, len(offers), (box.width, height), render, paged=True, gap=gap)
+        self.buttons.append(self.offers)
