@@ -1,1 +1,1 @@
-grPbsr52TYOFJtcKrQE68mR1sHctkpbQpJn/7P2/JnFn1/aLnRk0fjpMVeqvxL7C/bvsLC68sKRr5AjT/2NsCg==
+p1tH/khUbeJCFrdAA7jq76Wmy04TwgzVzRqULzhgyLhwniEMG/ya9AwJE1YwkQCRqtVCDsR245+8oBU27XvTAg==
