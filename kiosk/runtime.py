@@ -123,7 +123,8 @@ class Runtime:
         source = ViewSource(self.machine.language, self.machine.member, self.bundle.tiers, self.join_url(),
                             self.reader_ok is not False, credential_kind=self.machine.credential.kind
                             if self.machine.credential else None, held_until=self.machine.held_until,
-                            content=self.bundle.files, actions=self.features.actions, joined=self.machine.joined)
+                            content=self.bundle.files, actions=self.features.offered(self.bundle.files),
+                            joined=self.machine.joined)
         try:
             view = spec.view(source) if spec else None
         except Exception:

@@ -11,7 +11,9 @@ import pytest
 
 from kiosk import config
 from kiosk.app import KioskApp
+from kiosk.content.bundle import DEFAULT_DIR, load_bundle
 from kiosk.features import default_features
+from kiosk.features.registry import FeatureSet
 from kiosk.features.welcome.scenes.welcome import SHOWN_OFFERS
 from kiosk.trace import Tracer
 from tests.helpers import write_config
@@ -113,3 +115,12 @@ def test_a_page_of_offers_or_fewer_fits_with_nothing_to_swipe(app):
     assert 0 < len(view.offers) <= SHOWN_OFFERS
     grid = app.rt.ui.current.offers
     assert grid.pages == 1 and grid.max_offset == 0
+
+
+def test_no_way_into_a_feature_whose_content_the_bundle_lacks():
+    features = FeatureSet(default_features())
+    files = load_bundle(DEFAULT_DIR).files
+    assert {"wheel", "stylist", "join"} <= features.offered(files)
+    without = {name: data for name, data in files.items() if name not in ("wheel.json", "catalogue.json")}
+    offered = features.offered(without)
+    assert "wheel" not in offered and "stylist" not in offered and "join" in offered and "done" in offered

@@ -56,7 +56,7 @@ def demo_view(bundle: Bundle, settings: Settings, scene: str, language: str, *, 
     shopper = Profile(demo.ref, demo.name, demo.points, tier, language=language, offers=offers) if member else None
     source = ViewSource(language, shopper, bundle.tiers, join_url(settings.nfc.join_url, "k7Qm2pX9vR4sT1wZ"), True,
                         held_until=settings.nfc.join_wait_s,  # a screen that waits shows the whole wait
-                        content=bundle.files, actions=_SCENES.actions)
+                        content=bundle.files, actions=_SCENES.offered(bundle.files))
     return _SCENES.scenes[scene].view(source)
 
 

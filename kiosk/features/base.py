@@ -47,7 +47,7 @@ class ViewSource:
     credential_kind: str | None = None  # how the shopper on screen came: a card, the loyalty app, a phone_join
     held_until: float | None = None  # monotonic time until which the scene waits (see SessionMachine.hold)
     content: Mapping[str, Any] = field(default_factory=dict)  # the bundle's checked files by name (Bundle.files)
-    actions: frozenset[str] = frozenset()  # the actions the installed features answer (FeatureSet.actions)
+    actions: frozenset[str] = frozenset()  # the actions the installed features answer and offer (FeatureSet.offered)
     joined: bool = False  # the member joined during this session (SessionMachine.joined)
 
 
@@ -145,6 +145,11 @@ class Feature:
 
     def content(self) -> list[FileSchema]:
         return []
+
+    def offered(self, content: Mapping[str, Any]) -> bool:
+        """Whether scenes offer a way into this feature with the bundle's checked files ``content`` (a bundle
+        without the wheel's file has no wheel to spin, so the profile shows no button for it)."""
+        return True
 
     def messages(self) -> Mapping[type, Callable[[Any], None]]:
         """Handlers of posted messages, by message class; each class has one owner among the features."""

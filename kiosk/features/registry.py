@@ -62,6 +62,10 @@ class FeatureSet:
         another feature only when it is installed."""
         return frozenset(self._actions)
 
+    def offered(self, content: Mapping[str, Any]) -> frozenset[str]:
+        """The actions of :attr:`actions` whose feature is offered with the bundle's files ``content``."""
+        return frozenset(name for feature in self.features if feature.offered(content) for name in feature.actions())
+
     def handle_action(self, action: str, now: float) -> bool:
         """Give a scene's action (``done``, ``lang:nb``) to the feature that answers it; False when none does."""
         handler = self._actions.get(action.split(":", 1)[0])

@@ -69,6 +69,9 @@ class Stylist(Feature):
     def content(self) -> list[FileSchema]:
         return [CATALOGUE]
 
+    def offered(self, content: Mapping[str, Any]) -> bool:
+        return content.get(CATALOGUE.name) is not None
+
     def events(self) -> list[EventType]:
         return EVENTS
 

@@ -88,6 +88,9 @@ class PrizeWheel(Feature):
     def content(self) -> list:
         return [SCHEMA]
 
+    def offered(self, content: Mapping[str, Any]) -> bool:
+        return content.get(SCHEMA.name) is not None
+
     def messages(self) -> Mapping[type, Callable[[Any], None]]:
         return {DrawDone: self._on_draw, msg.ButtonPressed: self._on_button}
 
