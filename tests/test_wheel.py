@@ -8,6 +8,7 @@ import random
 import shutil
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -24,6 +25,7 @@ from kiosk.core.credential import Credential
 from kiosk.core.messages import TapDetected
 from kiosk.core.prizes import Awarded, Limits, Prize, Segment, Wheel, odds, pick, weights
 from kiosk.exc import ContentError
+from kiosk.features.wheel import events as ledger
 from kiosk.features.wheel import flow
 from kiosk.features.wheel.spin import OFFSET_MARGIN, plan_spin, segment_at
 from kiosk.features.wheel.wheel_scene import WheelScene, WheelView
@@ -498,3 +500,54 @@ def test_back_from_the_wheel_to_the_profile_it_was_opened_from(app):
     app.features.handle_action("wheel:open", time.monotonic())  # back from the rules: still the way to the profile
     app.features.handle_action("wheel:back", time.monotonic())
     assert app.rt.ui.name == "welcome"
+
+
+def spin_rows(app) -> dict[str, str]:
+    return {row["spin_id"]: row["state"] for row in app.store.query("SELECT spin_id, state FROM spins")}
+
+
+def past_spin(app, spin_id: str, at: float, state: str = "drawn", shown: bool = True) -> None:
+    """A ledger row as an earlier spin left it."""
+    ledger.request(app.store, spin_id, "S-old", "M-1001", at)
+    if state == "refused":
+        ledger.refuse(app.store, spin_id)
+    else:
+        with app.store.transaction() as tx:
+            tx.execute("UPDATE spins SET state = 'drawn', segment = 'none', won = 0 WHERE spin_id = ?", (spin_id,))
+        if shown:
+            ledger.shown(app.store, spin_id, at + 10)
+
+
+def test_the_ledger_keeps_a_members_spins_only_as_long_as_the_limit_counts_them(tmp_path):
+    settings = config.load(write_config(tmp_path, debug={"input_socket": ""}))
+    midnight = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    first = KioskApp(settings, demo=True)
+    first.start()
+    try:
+        assert first.rt.bundle.files["wheel.json"].limits.period == "day"  # the shipped wheel: 3 spins a day
+        past_spin(first, "yesterday", midnight - 60)
+        past_spin(first, "refused-last-week", midnight - 6 * 86400, state="refused")
+        past_spin(first, "today", midnight + 1)
+    finally:
+        first.stop()
+    app = KioskApp(settings, demo=True)
+    app.start()  # at start: what today's limit no longer counts goes
+    try:
+        assert spin_rows(app) == {"today": "drawn"}
+        past_spin(app, "unfinished", midnight - 3600, shown=False)  # a result a restart has yet to settle
+        past_spin(app, "day-before", midnight - 86400)
+        app.run_once()
+        assert "day-before" in spin_rows(app)  # not yet: once a day
+        app.features["wheel"]._purge_at = time.monotonic()  # as if a day had passed
+        app.run_once()
+        assert spin_rows(app) == {"today": "drawn", "unfinished": "drawn"}
+        # A campaign limit counts every spin: nothing goes (wheel.json names no campaign end).
+        wheel = app.rt.bundle.files["wheel.json"]
+        campaign = Wheel(wheel.segments, wheel.odds, Limits(3, "campaign"), wheel.code_ttl_days, wheel.min_win_chance)
+        app.rt.bundle = replace(app.rt.bundle, files={**app.rt.bundle.files, "wheel.json": campaign})
+        past_spin(app, "long-ago", midnight - 90 * 86400)
+        app.features["wheel"]._purge_at = time.monotonic()
+        app.run_once()
+        assert "long-ago" in spin_rows(app)
+    finally:
+        app.stop()

@@ -10,6 +10,11 @@ spin); its answer commits the ``spin`` and ``prize_awarded`` events with the led
 one transaction; only then does the wheel turn, to land inside the drawn segment. A restart finds the spins a
 crash interrupted: a ``requested`` one is asked again with the same keys (the same draw, the same result), a
 drawn one not yet shown is shown once.
+
+The ledger keeps a member's spins only as long as the wheel's limit counts them (:func:`flow.kept_since`: the
+day, the rolling week or the cooldown, whichever reaches back further): older finished rows go at start and
+once a day (every PURGE_EVERY_S). A campaign limit counts every spin, and wheel.json names no campaign end, so
+its rows stay (until the wheel's limit changes to a day or week).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from kiosk.core.prizes import Wheel
 from kiosk.features.base import Feature, SceneSpec, ViewSource
 from kiosk.features.wheel import events as ledger
 from kiosk.features.wheel.content import SCHEMA
-from kiosk.features.wheel.flow import DrawDone, Refusal, draw, landing, refusal, refused_by_backend
+from kiosk.features.wheel.flow import DrawDone, Refusal, draw, kept_since, landing, refusal, refused_by_backend
 from kiosk.features.wheel.result_scenes import ResultScene, ResultView, RulesScene, RulesView
 from kiosk.features.wheel.spin import OFFSET_MARGIN, SpinPlan, plan_spin, segment_at
 from kiosk.features.wheel.wheel_scene import WheelScene, WheelView
@@ -44,6 +49,7 @@ RETRY_S = (2.0, 5.0, 15.0, 30.0)  # pauses before asking an unreachable backend 
 CLICK_S = 0.01  # a buzzer click per peg (it lasts until the next turn of the loop after this)
 TURNS = (5, 7)  # full turns before the landing, at least and at most
 CLAIM_AFTER_RESTART_S = 300  # a result a restart interrupted shows on the screen this long after its spin
+PURGE_EVERY_S = 86400.0  # how often the ledger forgets the spins no limit counts any more (and at start)
 _RANDOM = secrets.SystemRandom()  # where in the segment it lands: nobody may learn the result from the motion
 DEMO_RESULT = ResultView("en", won=True, segment="ten-off", label="10 % off", code="WIN-DEMO2345",
                          expires=date(2027, 1, 15))
@@ -75,6 +81,7 @@ class PrizeWheel(Feature):
         self._notice: tuple[str, dict] | None = None  # the refusal text on the wheel scene
         self._result: ResultView | None = None
         self._came_from: tuple[str | None, str] | None = None  # (session, scene) the wheel was opened from
+        self._purge_at = 0.0  # monotonic: when the ledger is next rid of the spins no limit counts
 
     # Declarations.
 
@@ -139,6 +146,7 @@ class PrizeWheel(Feature):
 
     def start(self, ctx) -> None:
         super().start(ctx)
+        self._purge(time.monotonic())
         pending = ctx.store.query("SELECT spin_id, session_id, member_ref, requested_at FROM spins "
                                   "WHERE state = 'requested' ORDER BY requested_at")
         if len(pending) > 1:  # one spin at a time runs; more means older crashes: the others wait their turn
@@ -318,7 +326,18 @@ class PrizeWheel(Feature):
 
     # Time: ticks while it turns, the result once it rests, retries while the backend is away.
 
+    def _purge(self, now: float) -> None:
+        """Forget the finished spins the wheel's limit no longer counts (none without a wheel, or under a
+        campaign limit)."""
+        self._purge_at = now + PURGE_EVERY_S
+        wheel = self._wheel()
+        before = kept_since(wheel.limits, time.time()) if wheel is not None else None
+        if before is not None and (gone := ledger.purge(self.ctx.store, before)):
+            log.info("wheel: %d spins older than the %s limit counts forgotten", gone, wheel.limits.period)
+
     def tick(self, now: float) -> None:
+        if now >= self._purge_at:
+            self._purge(now)
         if self._result is not None and self.ctx.machine.scene != RESULT:
             self._result = None  # the shopper's code leaves memory with the screen that showed it
         spin = self._spin

@@ -29,6 +29,15 @@ def request(store: Store, spin_id: str, session_id: str | None, member_ref: str,
                    "VALUES (?, ?, ?, ?, 'requested')", (spin_id, session_id, member_ref, at))
 
 
+def purge(store: Store, before: float) -> int:
+    """Forget the finished spins asked for before ``before`` (refused, or drawn and shown): member references
+    are kept no longer than a limit needs them. Unfinished rows stay for the restart that finishes them.
+    Returns how many went."""
+    with store.transaction() as tx:
+        return tx.execute("DELETE FROM spins WHERE requested_at < ? AND (state = 'refused' OR "
+                          "(state = 'drawn' AND shown_at IS NOT NULL))", (before,)).rowcount
+
+
 def refuse(store: Store, spin_id: str) -> None:
     """The backend refused the draw: the spin did not happen and does not count."""
     with store.transaction() as tx:

@@ -6,6 +6,10 @@
     'limit_day'
     >>> refusal(Limits(spins=5, period="campaign", cooldown_s=600), [100.0], now=400.0)
     Refusal(reason='cooldown', next_at=700.0)
+    >>> kept_since(Limits(spins=3, period="week", cooldown_s=3600), now=1_800_000_000.0) == 1_800_000_000.0 - WEEK_S
+    True
+    >>> kept_since(Limits(spins=3, period="campaign"), now=1_800_000_000.0) is None  # wheel.json has no end
+    True
 """
 
 from __future__ import annotations
@@ -33,12 +37,17 @@ class Refusal:
     next_at: float | None = None
 
 
+def _midnight(now: float) -> datetime:
+    """The start of the kiosk's local calendar day (the system time zone: the store's) that ``now`` falls in."""
+    return datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def refusal(limits: Limits, spins: Sequence[float], now: float) -> Refusal | None:
     """The refusal for a member whose counted spins (Unix times, any order) are ``spins``; None if they may."""
     if spins and limits.cooldown_s and now - max(spins) < limits.cooldown_s:
         return Refusal("cooldown", max(spins) + limits.cooldown_s)
     if limits.period == "day":
-        midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = _midnight(now)
         counted = [t for t in spins if t >= midnight.timestamp()]
         if len(counted) >= limits.spins:
             return Refusal("limit_day", (midnight + timedelta(days=1)).timestamp())
@@ -49,6 +58,16 @@ def refusal(limits: Limits, spins: Sequence[float], now: float) -> Refusal | Non
     elif len(spins) >= limits.spins:
         return Refusal("limit_campaign")
     return None
+
+
+def kept_since(limits: Limits, now: float) -> float | None:
+    """The oldest spin time :func:`refusal` can still count from ``now`` on (the day's start, or a week back,
+    or the cooldown back if longer): older ledger rows may go. None for a campaign limit, which counts every
+    spin while the campaign runs (wheel.json gives no campaign end, so no row can be known unneeded)."""
+    if limits.period == "campaign":
+        return None
+    counted = _midnight(now).timestamp() if limits.period == "day" else now - WEEK_S
+    return min(counted, now - limits.cooldown_s)
 
 
 @dataclass(frozen=True)
