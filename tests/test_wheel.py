@@ -392,6 +392,54 @@ def test_two_kiosks_sharing_a_backend_hold_the_members_daily_limit(tmp_path):
         server.stop()
 
 
+def test_the_reference_backend_and_the_kiosk_count_the_same_day_the_stores(tmp_path, monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from kiosk.backend.http import HttpBackend
+    from kiosk.server.api import create_app
+    from kiosk.server.serve import BackendServer
+    from kiosk.server.service import LoyaltyService
+    from kiosk.server.store import ServerStore
+
+    oslo = ZoneInfo("Europe/Oslo")
+    late, after_midnight, morning = (datetime(2026, 11, day, hour, 30, tzinfo=oslo).timestamp()
+                                     for day, hour in ((28, 23), (29, 0), (29, 9)))
+    clock = [late]
+    monkeypatch.setenv("TZ", "Europe/Oslo")  # the kiosks' local time zone: the store's
+    time.tzset()
+    servers = []
+    try:
+        for name, zone in (("store", oslo), ("utc", ZoneInfo("UTC"))):
+            service = LoyaltyService(ServerStore(str(tmp_path / f"{name}.db")), now=lambda: clock[0],
+                                     spins_per_day=1, time_zone=zone)
+            service.seed([("M-1001", "Anna", 1240, "ndef", "M-1001")])
+            servers.append(BackendServer(create_app(service, "t0ken"), "127.0.0.1", 0))
+            servers[-1].start()
+        store, utc = (HttpBackend(server.url, "t0ken", timeout_s=5) for server in servers)
+        limits = Limits(spins=1, period="day")
+        spins = []
+        for at, spin_id in ((late, "01JDQ7Z5X3K9M2N4P6R8T0V1W2"), (after_midnight, "01JDQ7Z5X3K9M2N4P6R8T0V1W3")):
+            clock[0] = at
+            assert flow.refusal(limits, spins, at) is None  # the kiosk: a new day in the store at midnight
+            assert flow.draw(spin_id, "M-1001", "kiosk-1").run(store).draw_id  # the backend agrees
+            spins.append(at)
+        clock[0] = morning
+        assert flow.refusal(limits, spins, morning).reason == "limit_day"  # that day's spin is had, on both
+        with pytest.raises(BackendRefused, match="limit-reached"):
+            flow.draw("01JDQ7Z5X3K9M2N4P6R8T0V1W4", "M-1001", "kiosk-1").run(store)
+        # A server counting UTC days would have refused the spin just after the store's midnight (23:30 UTC).
+        clock[0] = late
+        flow.draw("01JDQ7Z5X3K9M2N4P6R8T0V1W5", "M-1001", "kiosk-1").run(utc)
+        clock[0] = after_midnight
+        with pytest.raises(BackendRefused, match="limit-reached"):
+            flow.draw("01JDQ7Z5X3K9M2N4P6R8T0V1W6", "M-1001", "kiosk-1").run(utc)
+    finally:
+        for server in servers:
+            server.stop()
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_the_phone_page_lists_the_codes_kiosks_awarded_on_their_own(tmp_path):
     from kiosk.server.ingest import EventRecorder
     from kiosk.server.service import LoyaltyService

@@ -27,6 +27,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--proxies", type=int, default=0, metavar="N",
                        help="reverse proxies in front of it (default 0): the phone pages' attempt limits then count "
                             "by the client address in their X-Forwarded-For")
+    serve.add_argument("--time-zone", default="", metavar="ZONE",
+                       help="the stores' time zone, an IANA name such as Europe/Oslo (default: this machine's): "
+                            "a member's spins per day count from midnight there, as the kiosks' own limit does "
+                            "in their local time zone")
     serve.add_argument("--demo", action="store_true", help="put the shipped demo members in (Anna, Ivan, Ingrid)")
     serve.add_argument("--mqtt", action="store_true",
                        help="through the broker of the config's [mqtt] section: record every kiosk's events "
@@ -50,10 +54,15 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         from kiosk.server.ingest import EventIngest
         from kiosk.server.notify import KioskCommands
-        from kiosk.server.serve import BackendServer, build
+        from kiosk.server.serve import BackendServer, build, store_time_zone
     except ImportError as exc:
         print(f"kiosk backend: the server extra is not installed ({exc.name} is missing): "
               "pip install 'kiosk[server]'", file=sys.stderr)
+        return 2
+    try:
+        store_time_zone(args.time_zone)
+    except ValueError as exc:
+        print(f"kiosk backend: {exc}", file=sys.stderr)
         return 2
     mqtt = config.load(args.config).mqtt if args.mqtt else None
     key = keys.load_private(args.sign_key) if args.sign_key else None
@@ -61,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
     args.db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     backend = build(str(args.db), os.environ.get(TOKEN_VAR, ""), demo=args.demo, on_joined=sender,
                     topic_prefix=mqtt.topic_prefix if mqtt else "loyalty/v1", secret=os.environ.get(SECRET_VAR, ""),
-                    proxies=args.proxies, send_command=sender.send if sender else None)
+                    proxies=args.proxies, send_command=sender.send if sender else None, time_zone=args.time_zone)
     ingest = EventIngest(mqtt, backend.recorder, instance=args.instance) if mqtt else None
     server = BackendServer(backend.app, args.host, args.port)
     print(f"kiosk backend: serving {server.url} (phone pages at /join"

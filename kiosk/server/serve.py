@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -41,18 +42,39 @@ class Backend:
 
 def build(db: str, token: str, *, demo: bool = False, on_joined: JoinedHook | None = None,
           topic_prefix: str = "loyalty/v1", secret: str = "", proxies: int = 0,
-          send_command: SendCommand | None = None) -> Backend:
+          send_command: SendCommand | None = None, time_zone: str = "") -> Backend:
     """The backend on the SQLite file ``db``; ``demo`` puts the shipped content's demo members in; behind
     ``proxies`` reverse proxies (see :func:`~kiosk.server.api.create_app`); ``send_command`` (commands to kiosks
-    over MQTT) opens the associates' page."""
+    over MQTT) opens the associates' page; ``time_zone`` (an IANA name, empty: the server's own) is the stores',
+    whose calendar day the per-day spin limit counts. ValueError for a zone it does not know."""
     store = ServerStore(db)
-    service = LoyaltyService(store, now=time.time, on_joined=on_joined, spins_per_day=catalog.SPINS_PER_DAY)
+    service = LoyaltyService(store, now=time.time, on_joined=on_joined, spins_per_day=catalog.SPINS_PER_DAY,
+                             time_zone=store_time_zone(time_zone))
     if demo:
         service.seed([(m.ref, m.name, m.points, m.credential.kind, m.credential.value)
                       for m in load_bundle(DEFAULT_DIR, media=False).demo_members])
     recorder = EventRecorder(store, topic_prefix)
     return Backend(create_app(service, token, recorder=recorder, secret=secret, proxies=proxies,
                               send_command=send_command), recorder)
+
+
+def store_time_zone(name: str) -> ZoneInfo | None:
+    """The stores' time zone by its IANA name; None (the server's local zone) for an empty name.
+
+    >>> store_time_zone("Europe/Oslo").key, store_time_zone("")
+    ('Europe/Oslo', None)
+    >>> store_time_zone("Mars/Olympus")
+    Traceback (most recent call last):
+    ...
+    ValueError: --time-zone 'Mars/Olympus': not a time zone this machine knows (an IANA name, e.g. Europe/Oslo)
+    """
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"--time-zone {name!r}: not a time zone this machine knows (an IANA name, "
+                         "e.g. Europe/Oslo)") from None
 
 
 class _QuietPaths(WSGIRequestHandler):

@@ -21,7 +21,7 @@ import random
 import secrets
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from kiosk.core.member import progress
 from kiosk.core.offers import due
@@ -58,11 +58,14 @@ def iso(timestamp: float) -> str:
 
 class LoyaltyService:
     def __init__(self, store: ServerStore, *, now: Callable[[], float], on_joined: JoinedHook | None = None,
-                 rng: random.Random | None = None, spins_per_day: int | None = None) -> None:
-        """``spins_per_day``: the draws a member may be issued per calendar day (server time), at any kiosk;
-        None for no limit."""
+                 rng: random.Random | None = None, spins_per_day: int | None = None,
+                 time_zone: tzinfo | None = None) -> None:
+        """``spins_per_day``: the draws a member may be issued per calendar day, at any kiosk; None for no limit.
+        The day is the stores' (``time_zone``; None: the server's local zone), the day a kiosk counts its own
+        limit in (its local zone): midnight in the store starts a new day on both."""
         self._store = store
         self._spins_per_day = spins_per_day
+        self._time_zone = time_zone
         self._now = now
         self._on_joined = on_joined
         self._rng = rng or random.SystemRandom()  # a prize a shopper could predict is no prize
@@ -178,7 +181,8 @@ class LoyaltyService:
             draw_id = secrets.token_urlsafe(16)
             now = self._now()
             if self._spins_per_day is not None:
-                midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+                midnight = datetime.fromtimestamp(now, self._time_zone).replace(hour=0, minute=0, second=0,
+                                                                                microsecond=0)
                 (issued,), = tx.execute("SELECT COUNT(*) FROM draws WHERE member_ref = ? AND issued_at >= ?",
                                         (member_ref, midnight.timestamp())).fetchall()
                 if issued >= self._spins_per_day:
