@@ -16,8 +16,8 @@ from kiosk.app import KioskApp
 from kiosk.core.credential import Credential
 from kiosk.features import join
 from kiosk.server.serve import BackendServer, build
-from tests.helpers import free_port, wait_for, write_config
-from tests.test_app_flow import step_until, tap, touch
+from tests.helpers import free_port, write_config
+from tests.test_app_flow import assert_celebrated_until_welcome, step_until, tap, touch
 
 TOKEN = "form-token"
 CARD = Credential("uid", "d00d" * 16)
@@ -142,17 +142,7 @@ def test_a_sign_up_on_the_form_lights_the_led_celebration_as_one_on_the_phone_do
     type_on_the_pad(app, PHONE)
     tick_consent(app)
     press(app, "join:submit")
-    seen_led, seen_buzzer = set(), set()
-
-    def watch():
-        app.run_once()
-        seen_led.add(app.rt.parts.led_colour)
-        seen_buzzer.add(app.rt.parts.buzzer.value)
-        return app.rt.ui.name == "welcome"
-    wait_for(watch, 10, "the new member's profile")
-    celebrate = tuple(c / 255 for c in app.rt.bundle.theme.colours["led_celebrate"])
-    assert any(colour == pytest.approx(celebrate) for colour in seen_led)
-    assert 1 in seen_buzzer
+    assert_celebrated_until_welcome(app)
 
 
 @pytest.mark.parametrize(("field", "typed", "code"), [
