@@ -185,6 +185,7 @@ class KioskApp:
         rt.apply(rt.machine.tick(now), now)
         self.features.tick(now)
         rt.draw_frame(now)
+        rt.warm_next(now)
         rt.follow_power(now)
         rt.publish_vitals(now)
         self.heartbeat.beat(now)

@@ -87,6 +87,24 @@ class SceneManager:
         pygame.display.flip()
         return shown
 
+    def warm(self, name: str, view: View, now: float) -> bool:
+        """Draw scene ``name`` once off screen and forget it again, so that what its first drawing opens or
+        renders (fonts at the sizes shrink-to-fit picks, card faces, pictures scaled) is cached before a
+        shopper's first entry, which then costs no more than later ones: for idle time. Not the scene shown, nor
+        while a transition uses the off-screen buffer; False when nothing was drawn."""
+        scene = self.scenes.get(name)
+        if scene is None or scene is self.current or self.transition is not None:
+            return False
+        try:
+            scene.enter(view, now)
+            scene.draw(self._incoming_buffer(), now)
+        except Exception:  # the shopper's own entry reports it, with the shopper's data
+            log.debug("ui: warming scene %s failed", name, exc_info=True)
+            return False
+        finally:
+            scene.leave()
+        return True
+
     def animating(self, now: float) -> bool:
         """Whether the next frame draws anything: a transition, an animated scene, or a widget that changed or
         moves."""
