@@ -67,6 +67,12 @@ class Look:
         for style in self.theme.type:  # opened now, at start, so the first tap's celebration does not wait on it
             self.font(style)
 
+    def close(self) -> None:
+        """Let go of the open fonts, before pygame quits: pygame closes a font's file only while its font module
+        runs, so a font freed after ``pygame.quit()`` holds its file descriptor for the rest of the process."""
+        self._fonts.clear()
+        self._other_sizes.clear()
+
     def px(self, value: float) -> int:
         return max(1, round(value * self.unit))
 
