@@ -150,7 +150,7 @@ class KioskApp:
         rt.parts.close()
         self.store.close()
         rt.tracer.close()
-        rt.ui.look.close()
+        rt.ui.close()
         pygame.quit()
         log.info("kiosk stopped")
 

@@ -1,7 +1,10 @@
 """The kiosk app in-process under the SDL dummy driver, with real gpiozero devices on MockFactory."""
 
+import contextlib
 import json
+import os
 import time
+from pathlib import Path
 
 import pygame
 import pytest
@@ -219,3 +222,26 @@ def test_a_phone_join_arriving_during_the_celebration_welcomes_the_new_member(ap
                          lambda ok, error=None, data=None: answers.append(ok)))
     step_until(app, lambda: len(answers) == 2)
     assert answers[1] is False  # not the session on the screen
+
+
+def open_font_files() -> int:
+    """The process's file descriptors on font files (pygame keeps a font's file open while the font lives)."""
+    targets = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed between listing and reading
+            targets.append(os.readlink(fd))
+    return sum(target.endswith((".otf", ".ttf")) for target in targets)
+
+
+def test_a_stopped_kiosk_leaves_no_font_file_open(tmp_path):
+    # The whole suite starts hundreds of kiosks in one process, and nfcpy's select() fails past descriptor 1024.
+    before = open_font_files()
+    for run in range(3):
+        (tmp_path / str(run)).mkdir()
+        kiosk = KioskApp(config.load(write_config(tmp_path / str(run), debug={"input_socket": ""})), demo=True,
+                         tracer=Tracer(None))
+        kiosk.start()
+        tap(kiosk, ANNA)
+        step_until(kiosk, lambda kiosk=kiosk: kiosk.rt.ui.name == "welcome")
+        kiosk.stop()
+    assert open_font_files() == before

@@ -12,6 +12,7 @@ switch, a refresh) redraws it without a transition.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Mapping
 
@@ -130,6 +131,16 @@ class SceneManager:
             rects.append(led)
         if rects:
             pygame.display.update(rects)
+
+    def close(self) -> None:
+        """Drop the scenes and their laid-out texts, then the look's fonts, before pygame quits: pygame closes a
+        font's file only while its font module runs, so a font freed after ``pygame.quit()`` (a scene's text
+        block holds one) keeps its file descriptor for the rest of the process."""
+        self.current.leave()
+        self.scenes.clear()
+        self.current = FailsafeScene(self.look)
+        self.look.close()
+        gc.collect()  # scenes and widgets refer to each other: free their fonts now, not at some later collection
 
     def handle(self, event: Input, now: float) -> str | None:
         """The current scene's answer to the shopper's input: an action, or None. A widget it changed (a
