@@ -1,1 +1,1 @@
-"""pygame: display setup, the look (theme, fonts, texts), widgets, scenes and the scene manager."""
+"""pygame: display setup, the look (theme, fonts, texts), the widget kit, images, scenes and the scene manager."""
