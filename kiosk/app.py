@@ -26,7 +26,6 @@ from kiosk.content.library import Library, choose
 from kiosk.core import messages as msg
 from kiosk.core.events import new_ulid
 from kiosk.core.heartbeat import Heartbeat
-from kiosk.core.prizes import Wheel
 from kiosk.core.screen_power import ScreenPower, parse_hours
 from kiosk.devices.backlight import Backlight
 from kiosk.devices.parts import KioskParts
@@ -75,7 +74,7 @@ class KioskApp:
         self.rt = Runtime(settings, features=self.features, store=self.store,
                           journal=Journal(self.store, self.outbox, self.features.events),
                           backend=backend.build(settings.backend, self.store, bundle, demo=demo,
-                                                content=lambda: self.rt.bundle, wheel=self._wheel),
+                                                content=lambda: self.rt.bundle),
                           demo=demo,
                           library=library, crashed_trial=crashed, bundle=bundle, tracer=tracer or Tracer(None),
                           screen_power=ScreenPower(parse_hours(screen.hours), screen.dim_after_s, time.monotonic(),
@@ -91,11 +90,6 @@ class KioskApp:
 
     # Start and stop.
 
-    def _wheel(self) -> Wheel | None:
-        """The prize wheel of the content on screen, for the local backend's draws (on a worker: the bundle is an
-        immutable value the main thread replaces whole, so reading it is safe)."""
-        return self.rt.bundle.files.get("wheel.json")
-
     def start(self) -> None:
         """Open the screen, let the features recover and show the first scene, then start the workers."""
         settings, rt = self.settings, self.rt
@@ -105,9 +99,6 @@ class KioskApp:
                        ScreenOutput(backlight.set if backlight else None, settings.screen.dim_brightness / 100))
         self.gestures = Gestures(screen.get_size())
         now = time.monotonic()
-        if settings.nfc.join_url and not rt.phone_join:
-            log.info("join: the %s backend serves no phone pages: no QR code and no join tag, so shoppers cannot "
-                     "join on their phone; joining on the kiosk works", settings.backend.kind)
         self.features.start(rt)
         rt.show(rt.machine.scene, now)
         rt.tracer.mark("frame.first")

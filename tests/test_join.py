@@ -146,7 +146,7 @@ def test_a_backend_without_phone_pages_is_never_offered_a_token_and_said_once(tm
     finally:
         app.stop()
     said = [r for r in caplog.records if "serves no phone pages" in r.getMessage()]
-    assert [(r.levelno, r.name) for r in said] == [(logging.INFO, "kiosk.app")]
+    assert [(r.levelno, r.name) for r in said] == [(logging.INFO, "kiosk.features.join")]
     assert "join on their phone" in said[0].getMessage() and "joining on the kiosk works" in said[0].getMessage()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("kiosk")], \
         [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -19,7 +19,7 @@ from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.backend.errors import BackendRefused
 from kiosk.backend.local import LocalBackend
-from kiosk.content.bundle import load_bundle, load_configured
+from kiosk.content.bundle import Bundle, load_bundle, load_configured
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.core.credential import Credential
 from kiosk.core.messages import TapDetected
@@ -39,8 +39,12 @@ CHI2_CRITICAL_P001 = {5: 20.515}  # the chi-square distribution's 0.999 quantile
 SEED = 20261128  # seeds this test's generator only; the kiosk draws with secrets.SystemRandom
 
 
+def shipped_bundle() -> Bundle:
+    return load_bundle(DEFAULT_DIR, media=False)
+
+
 def shipped_wheel() -> Wheel:
-    return load_bundle(DEFAULT_DIR, media=False).files["wheel.json"]
+    return shipped_bundle().files["wheel.json"]
 
 
 def chi_square(counts: Counter, keys: list[str], probabilities: list[float]) -> float:
@@ -107,7 +111,7 @@ def test_member_limits_per_day_week_and_campaign_and_the_cooldown():
 
 def test_the_local_backend_plays_a_draw_once_and_answers_a_retry_with_the_same_result(tmp_path):
     store = Store(tmp_path / "state.db")
-    backend = LocalBackend(store, shipped_wheel)
+    backend = LocalBackend(store, shipped_bundle)
     draw = backend.issue_draw("M-1001", "kiosk-1", "spin-1:issue")
     assert backend.issue_draw("M-1001", "kiosk-1", "spin-1:issue") == draw  # after a crash: the same draw
     result = backend.play_draw(draw.draw_id, "spin-1:play")
@@ -341,7 +345,7 @@ def test_a_spin_a_restart_interrupted_is_finished_with_the_same_draw_and_shown_o
     and answered, and the kiosk died before it recorded the result."""
     settings = config.load(write_config(tmp_path, debug={"input_socket": ""}, wheel={"spin_s": 0.6}))
     store = Store(tmp_path / "state" / "state.db")
-    backend = LocalBackend(store, shipped_wheel)
+    backend = LocalBackend(store, shipped_bundle)
     with store.transaction() as tx:
         tx.execute("INSERT INTO spins(spin_id, session_id, member_ref, requested_at, state) "
                    "VALUES ('01JDQ7Z5X3K9M2N4P6R8T0V1W2', NULL, 'M-1001', ?, 'requested')", (time.time(),))

@@ -9,19 +9,17 @@ from kiosk.backend.local import LocalBackend
 from kiosk.backend.port import LoyaltyBackend
 from kiosk.config import BackendSettings
 from kiosk.content.bundle import Bundle
-from kiosk.core.prizes import Wheel
 from kiosk.storage.store import Store
 
 
 def build(settings: BackendSettings, store: Store, bundle: Bundle, *, demo: bool = False,
-          content: Callable[[], Bundle] | None = None,
-          wheel: Callable[[], Wheel | None] = lambda: None) -> LoyaltyBackend:
+          content: Callable[[], Bundle] | None = None) -> LoyaltyBackend:
     """The HTTP backend, or the local one on ``store`` (in the demo, with ``bundle``'s demo members) with the
-    tiers and offers of the bundle ``content`` returns (the one on screen; ``bundle`` when not given), playing
-    the prize wheel that ``wheel`` returns."""
+    tiers, offers and prize wheel of the bundle ``content`` returns (the one on screen; ``bundle`` when not
+    given)."""
     if settings.kind == "http":
         return HttpBackend(settings.url, settings.token, settings.timeout_s)
-    local = LocalBackend(store, wheel, content or (lambda: bundle))
+    local = LocalBackend(store, content or (lambda: bundle))
     if demo:
         local.seed(bundle.demo_members, bundle.tiers)
     return local

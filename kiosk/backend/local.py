@@ -39,16 +39,14 @@ _RANDOM = secrets.SystemRandom()  # a prize a shopper could predict is no prize
 
 
 class LocalBackend:
-    """``wheel`` and ``content`` return the prize wheel and the content bundle on screen (they change with a
+    """``content`` returns the content bundle on screen, with its tiers, offers and prize wheel (it changes with a
     content update; read on a worker, safe: the main thread replaces the bundle whole). It serves no phone
     pages: the kiosk knows from ``phone_pages`` and offers it no join token."""
 
     phone_pages = False
 
-    def __init__(self, store: Store, wheel: Callable[[], Wheel | None] = lambda: None,
-                 content: Callable[[], Bundle | None] = lambda: None) -> None:
+    def __init__(self, store: Store, content: Callable[[], Bundle | None] = lambda: None) -> None:
         self._store = store
-        self._wheel = wheel
         self._content = content
 
     @property
@@ -147,7 +145,8 @@ class LocalBackend:
         return Draw(row["draw_id"], row["member_ref"], "wheel", utc_ms(row["expires_at"]))
 
     def play_draw(self, draw_id: str, idempotency_key: str) -> DrawResult:
-        wheel = self._wheel()
+        bundle = self._content()
+        wheel: Wheel | None = bundle.files.get("wheel.json") if bundle else None
         if wheel is None:
             raise BackendUnavailable("no prize wheel in the content on screen")
         now = time.time()

@@ -85,6 +85,9 @@ class Join(Feature):
 
     def start(self, ctx: Context) -> None:
         super().start(ctx)
+        if ctx.settings.nfc.join_url and not ctx.phone_join:
+            log.info("join: the %s backend serves no phone pages: no QR code and no join tag, so shoppers cannot "
+                     "join on their phone; joining on the kiosk works", ctx.settings.backend.kind)
         self._pending = len(ctx.store.query("SELECT signup_id FROM signups WHERE outcome IS NULL"))
         if self._pending:
             log.info("join: %d sign-up(s) kept while the backend was away will be sent", self._pending)
