@@ -12,7 +12,7 @@ import pytest
 from kiosk import config
 from kiosk.cli.preview import preview
 from kiosk.config import LANGUAGES
-from kiosk.content.bundle import DEFAULT_DIR
+from kiosk.content.bundle import DEFAULT_DIR, load_bundle
 from kiosk.exc import KioskError
 from kiosk.features import default_features
 from kiosk.features.registry import FeatureSet
@@ -25,11 +25,14 @@ def test_every_scene_of_every_feature_in_every_language_and_theme_the_same_twice
     settings = config.load(write_config(tmp_path, display={"width": 640, "height": 360}))
     first = preview(settings, [DEFAULT_DIR, EVENING_DIR], tmp_path / "one")
     second = preview(settings, [DEFAULT_DIR, EVENING_DIR], tmp_path / "two")
-    scenes = set(FeatureSet(default_features()).scenes)
-    for theme in ("default", "evening"):
+    features = FeatureSet(default_features())
+    for theme, folder in (("default", DEFAULT_DIR), ("evening", EVENING_DIR)):
+        scenes = features.offered_scenes(load_bundle(folder).files)
         names = {path.name for path in first if path.parent.name == theme}
         assert names == {f"{scene}-{language}.png" for scene in scenes for language in LANGUAGES} | \
             {"contact-sheet.png"}, theme
+    assert set(features.offered_scenes(load_bundle(DEFAULT_DIR).files)) == set(features.scenes)
+    assert not any(name.startswith("stylist") for name in features.offered_scenes(load_bundle(EVENING_DIR).files))
     assert [path.relative_to(tmp_path / "one") for path in first] == \
         [path.relative_to(tmp_path / "two") for path in second]
     for one, two in zip(first, second, strict=True):

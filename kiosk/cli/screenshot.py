@@ -42,8 +42,8 @@ def render_scene(settings: Settings, scene: str, language: str, out: Path) -> No
 
 
 def scene_manager(screen: pygame.Surface, bundle: Bundle) -> SceneManager:
-    """Every scene of the kiosk's features, for ``bundle`` on ``screen``."""
-    specs = {name: spec.build for name, spec in _SCENES.scenes.items()}
+    """Every scene of the kiosk's features offered with ``bundle``, for ``bundle`` on ``screen``."""
+    specs = {name: _SCENES.scenes[name].build for name in _SCENES.offered_scenes(bundle.files)}
     return SceneManager(screen, Look(bundle, screen.get_size()), specs, transitions=False)
 
 

@@ -66,6 +66,11 @@ class FeatureSet:
         """The actions of :attr:`actions` whose feature is offered with the bundle's files ``content``."""
         return frozenset(name for feature in self.features if feature.offered(content) for name in feature.actions())
 
+    def offered_scenes(self, content: Mapping[str, Any]) -> list[str]:
+        """The scenes of the features offered with the bundle's files ``content`` (a bundle without a catalogue
+        has no stylist screens to show)."""
+        return [spec.name for feature in self.features if feature.offered(content) for spec in feature.scenes()]
+
     def handle_action(self, action: str, now: float) -> bool:
         """Give a scene's action (``done``, ``lang:nb``) to the feature that answers it; False when none does."""
         handler = self._actions.get(action.split(":", 1)[0])
