@@ -218,6 +218,8 @@ class KioskApp:
                 reply.set_result(rt.ui.name)
             case msg.CommandReceived(name=name, args=args, respond=respond):
                 self.features.commands.run(name, args, respond)
+                # What a command changed (maintenance, content) is in the next telemetry, whatever the period.
+                rt.publish_vitals(time.monotonic(), at_once=True)
             case msg.Stop(reason=reason):
                 log.info("stopping (%s)", reason)
                 rt.running = False

@@ -249,9 +249,10 @@ class Runtime:
 
     # Health, for other threads.
 
-    def publish_vitals(self, now: float) -> None:
-        """Every VITALS_EVERY_S: the app's health as one immutable mapping that the MQTT threads may read."""
-        if now - self._vitals_at < VITALS_EVERY_S:
+    def publish_vitals(self, now: float, *, at_once: bool = False) -> None:
+        """Every VITALS_EVERY_S (or ``at_once``): the app's health as one immutable mapping that the MQTT threads
+        may read."""
+        if not at_once and now - self._vitals_at < VITALS_EVERY_S:
             return
         self._vitals_at = now
         frames = sorted(self.frame_times)
