@@ -9,7 +9,7 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 import pygame
@@ -102,8 +102,10 @@ def test_member_limits_per_day_week_and_campaign_and_the_cooldown():
     week = Limits(spins=2, period="week")
     assert flow.refusal(week, [now - 8 * 86400, now - 60], now) is None
     assert flow.refusal(week, [now - 3 * 86400, now - 60], now).next_at == now - 3 * 86400 + 7 * 86400
-    campaign = Limits(spins=3, period="campaign")
+    campaign = Limits(spins=3, period="campaign", until=date(2026, 11, 28))
     assert flow.refusal(campaign, [1.0, 2.0, 3.0], now).reason == "limit_campaign"
+    assert flow.refusal(campaign, [1.0], now) is None  # the campaign's last day runs to the store's midnight
+    assert flow.refusal(campaign, [], datetime(2026, 11, 29, 0, 0).timestamp()).reason == "campaign_over"
     cooldown = Limits(spins=10, period="day", cooldown_s=600)
     assert flow.refusal(cooldown, [now - 100], now) == flow.Refusal("cooldown", now + 500)
     assert flow.refusal(cooldown, [now - 700], now) is None
@@ -202,6 +204,9 @@ def wheel_file(**changes):
     ({"segments__2__stock": -1}, "segments[2].stock: expected a whole number >= 0"),
     ({"limits": {"spins": 0, "period": "day"}}, "limits.spins: expected spins per member"),
     ({"limits": {"spins": 1, "period": "month"}}, "limits.period: expected one of day, week, campaign"),
+    ({"limits": {"spins": 5, "period": "campaign"}}, "limits.until: expected the campaign's last day as YYYY-MM-DD"),
+    ({"limits": {"spins": 5, "period": "campaign", "until": "2027-02-30"}}, "limits.until: expected the campaign's"),
+    ({"limits": {"spins": 1, "period": "day", "until": "2027-01-31"}}, "limits.until: expected no value"),
     ({"odds": "luck"}, "odds: expected 'weights' or 'stock'"),
 ])
 def test_a_broken_wheel_file_is_refused_naming_the_key(tmp_path, changes, fault):
@@ -593,13 +598,15 @@ def test_the_ledger_keeps_a_members_spins_only_as_long_as_the_limit_counts_them(
         app.features["wheel"]._purge_at = time.monotonic()  # as if a day had passed
         app.run_once()
         assert spin_rows(app) == {"today": "drawn", "unfinished": "drawn"}
-        # A campaign limit counts every spin: nothing goes (wheel.json names no campaign end).
+        # A campaign limit counts every spin while the campaign runs: nothing goes...
         wheel = app.rt.bundle.files["wheel.json"]
-        campaign = Wheel(wheel.segments, wheel.odds, Limits(3, "campaign"), wheel.code_ttl_days, wheel.min_win_chance)
-        app.rt.bundle = replace(app.rt.bundle, files={**app.rt.bundle.files, "wheel.json": campaign})
         past_spin(app, "long-ago", midnight - 90 * 86400)
-        app.features["wheel"]._purge_at = time.monotonic()
-        app.run_once()
-        assert "long-ago" in spin_rows(app)
+        for last_day, kept in ((date.today(), {"long-ago", "today", "unfinished"}), (date.today() - timedelta(days=1),
+                                                                                     {"unfinished"})):
+            campaign = replace(wheel, limits=Limits(3, "campaign", until=last_day))
+            app.rt.bundle = replace(app.rt.bundle, files={**app.rt.bundle.files, "wheel.json": campaign})
+            app.features["wheel"]._purge_at = time.monotonic()
+            app.run_once()
+            assert set(spin_rows(app)) == kept  # ...and once it is over, every finished spin goes
     finally:
         app.stop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 PRIZE_TYPES = ("discount", "item", "points")
 PERIODS = ("day", "week", "campaign")
@@ -53,11 +54,12 @@ class Segment:
 @dataclass(frozen=True)
 class Limits:
     """Who may spin how often: ``spins`` per member per ``period`` (a calendar day, a rolling week, or the whole
-    campaign), at least ``cooldown_s`` apart."""
+    campaign, whose last day is ``until``), at least ``cooldown_s`` apart."""
 
     spins: int = 1
     period: str = "day"
     cooldown_s: float = 0.0
+    until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-p1tH/khUbeJCFrdAA7jq76Wmy04TwgzVzRqULzhgyLhwniEMG/ya9AwJE1YwkQCRqtVCDsR245+8oBU27XvTAg==
+7XG1X53jFFJzImU9F0Tvyyot0PvckzHzkk1PeI9jgexfBiuTvm4mhGY+gKqR8ZMpq4T/hmlYmaUz4Jy7TwjZBw==

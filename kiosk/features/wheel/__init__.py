@@ -13,8 +13,8 @@ drawn one not yet shown is shown once.
 
 The ledger keeps a member's spins only as long as the wheel's limit counts them (:func:`flow.kept_since`: the
 day, the rolling week or the cooldown, whichever reaches back further): older finished rows go at start and
-once a day (every PURGE_EVERY_S). A campaign limit counts every spin, and wheel.json names no campaign end, so
-its rows stay (until the wheel's limit changes to a day or week).
+once a day (every PURGE_EVERY_S). A campaign limit counts every spin until the campaign's last day
+(``limits.until``), after which the wheel refuses spins (``campaign_over``) and its rows go.
 """
 
 from __future__ import annotations

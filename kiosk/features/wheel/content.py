@@ -3,7 +3,8 @@
 Refused (the bundle does not load, the previous content stays): no segments, a negative or non-number weight,
 nothing drawable, a stock or cap that is not a whole number >= 0, a label or redeem text missing in a language,
 and a wheel whose every segment can run out (no segment without stock or cap, with a weight above 0, to
-fall back on). A chance to win anything below ``min_win_chance`` (default 25 %) is logged as a warning.
+fall back on), and a ``campaign`` limit without its last day (``limits.until``, YYYY-MM-DD: the kiosk forgets
+who spun once the campaign is over). A chance to win anything below ``min_win_chance`` (default 25 %) is logged as a warning.
 
     >>> import json, pathlib, tempfile
     >>> from kiosk.content.schemas import DEFAULT_DIR
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_SEGMENTS = 16
 MAX_TEXT = 200
 
@@ -115,7 +118,23 @@ def _limits(value: Any, faults: Faults) -> Limits:
         faults.add("limits.period", f"one of {', '.join(PERIODS)}")
     if not _number(cooldown) or not 0 <= cooldown <= 86400 * 30:
         faults.add("limits.cooldown_s", "seconds between a member's spins, from 0 to 2592000")
-    return Limits(spins, period, float(cooldown)) if not faults.found else Limits()
+    until = _campaign_end(value.get("until"), period, faults)
+    return Limits(spins, period, float(cooldown), until) if not faults.found else Limits()
+
+
+def _campaign_end(value: Any, period: Any, faults: Faults) -> date | None:
+    """A campaign limit needs its last day: without one, who spun could never be forgotten."""
+    if period != "campaign":
+        if value is not None:
+            faults.add("limits.until", "no value: only a campaign limit has a last day")
+        return None
+    if isinstance(value, str) and ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    faults.add("limits.until", "the campaign's last day as YYYY-MM-DD (a campaign limit needs an end)")
+    return None
 
 
 def check_wheel(data: Any, file: Path, _: Parsed) -> Wheel:

@@ -89,6 +89,6 @@ EVENTS = [
               Priority.CRITICAL, personal=("$.data.member_ref",), persist=_prize_awarded),
     EventType("spin_refused", _obj(["session_id", "reason"], {
         "session_id": {"oneOf": [ULID, {"type": "null"}]},
-        "reason": {"enum": ["limit_day", "limit_week", "limit_campaign", "cooldown", "credential", "member",
-                            "backend"]}})),
+        "reason": {"enum": ["limit_day", "limit_week", "limit_campaign", "campaign_over", "cooldown", "credential",
+                            "member", "backend"]}})),
 ]

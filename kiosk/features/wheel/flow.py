@@ -8,8 +8,12 @@
     Refusal(reason='cooldown', next_at=700.0)
     >>> kept_since(Limits(spins=3, period="week", cooldown_s=3600), now=1_800_000_000.0) == 1_800_000_000.0 - WEEK_S
     True
-    >>> kept_since(Limits(spins=3, period="campaign"), now=1_800_000_000.0) is None  # wheel.json has no end
+    >>> from datetime import date
+    >>> campaign = Limits(spins=3, period="campaign", until=date(2027, 1, 31))
+    >>> kept_since(campaign, now=datetime(2027, 1, 31, 20).timestamp()) is None  # every spin counts till the end
     True
+    >>> refusal(campaign, [], now=datetime(2027, 2, 1, 9).timestamp()).reason
+    'campaign_over'
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ WEEK_S = 7 * 86400
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a member may not spin now (``limit_day``, ``limit_week``, ``limit_campaign``, ``cooldown``,
-    ``credential``, ``member``, ``backend``) and from when they may again (Unix time; None: not in this
-    campaign, or not known)."""
+    """Why a member may not spin now (``limit_day``, ``limit_week``, ``limit_campaign``, ``campaign_over``,
+    ``cooldown``, ``credential``, ``member``, ``backend``) and from when they may again (Unix time; None: not in
+    this campaign, or not known)."""
 
     reason: str
     next_at: float | None = None
@@ -42,8 +46,17 @@ def _midnight(now: float) -> datetime:
     return datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _campaign_over(limits: Limits, now: float) -> bool:
+    """Past the campaign's last day (until the kiosk's local midnight after it)."""
+    if limits.period != "campaign" or limits.until is None:
+        return False
+    return now >= datetime.combine(limits.until + timedelta(days=1), datetime.min.time()).timestamp()
+
+
 def refusal(limits: Limits, spins: Sequence[float], now: float) -> Refusal | None:
     """The refusal for a member whose counted spins (Unix times, any order) are ``spins``; None if they may."""
+    if _campaign_over(limits, now):
+        return Refusal("campaign_over")
     if spins and limits.cooldown_s and now - max(spins) < limits.cooldown_s:
         return Refusal("cooldown", max(spins) + limits.cooldown_s)
     if limits.period == "day":
@@ -62,10 +75,10 @@ def refusal(limits: Limits, spins: Sequence[float], now: float) -> Refusal | Non
 
 def kept_since(limits: Limits, now: float) -> float | None:
     """The oldest spin time :func:`refusal` can still count from ``now`` on (the day's start, or a week back,
-    or the cooldown back if longer): older ledger rows may go. None for a campaign limit, which counts every
-    spin while the campaign runs (wheel.json gives no campaign end, so no row can be known unneeded)."""
+    or the cooldown back if longer): older ledger rows may go. For a campaign limit: None (every spin counts)
+    until its last day is over, then ``now`` (no spin counts any more)."""
     if limits.period == "campaign":
-        return None
+        return now if _campaign_over(limits, now) else None
     counted = _midnight(now).timestamp() if limits.period == "day" else now - WEEK_S
     return min(counted, now - limits.cooldown_s)
 

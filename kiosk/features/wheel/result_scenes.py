@@ -100,7 +100,8 @@ class RulesScene(Scene):
         look.fit(self.t("wheel.rules"), "headline", column.size, max_lines=1).draw(screen, column, ink["text"])
         y = column.bottom + look.space("s")
         limits = wheel.limits
-        rules = [self.t(f"wheel.limit_{limits.period}", spins=limits.spins), self.t("wheel.members_only")]
+        rules = [self.t(f"wheel.limit_{limits.period}", spins=limits.spins, day=limits.until),
+                 self.t("wheel.members_only")]
         if limits.cooldown_s:
             rules.append(self.t("wheel.cooldown", minutes=max(1, round(limits.cooldown_s / 60))))
         if wheel.odds == "stock":
