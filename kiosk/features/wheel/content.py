@@ -4,7 +4,8 @@ Refused (the bundle does not load, the previous content stays): no segments, a n
 nothing drawable, a stock or cap that is not a whole number >= 0, a label or redeem text missing in a language,
 and a wheel whose every segment can run out (no segment without stock or cap, with a weight above 0, to
 fall back on), and a ``campaign`` limit without its last day (``limits.until``, YYYY-MM-DD: the kiosk forgets
-who spun once the campaign is over). A chance to win anything below ``min_win_chance`` (default 25 %) is logged as a warning.
+who spun once the campaign is over). A chance to win anything below ``min_win_chance`` (default 25 %) is
+logged as a warning.
 
     >>> import json, pathlib, tempfile
     >>> from kiosk.content.schemas import DEFAULT_DIR
