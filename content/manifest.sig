@@ -1,1 +1,1 @@
-aBm7Zz/Bi7KZ3YhdwhFjtg1GpRbWRiue6+scSSh7CyZrkLRbcgqDtIGpAAthki+5wpDK1cgRMkSD98uDVp0AAg==
+jSW+B/rOA4r5+Z2lEWKwDcomYJEc3bqjkpUB2yDjY+WL6aMnqoTLFe73kt9s1o10pZritxsPwpe9xDed+OaAAA==

@@ -30,3 +30,14 @@ def make_bundle(folder, key, version, *, expires=None, greeting=None, drop_text=
     authoring.pack(folder, version, expires or datetime.now(UTC) + timedelta(days=7))
     authoring.sign(folder, key)
     return folder
+
+
+def without_catalogue(folder):
+    """A copy of the default bundle without the stylist's catalogue (so without the stylist), unsigned as a
+    ``[content] dir`` may be."""
+    shutil.copytree(DEFAULT_DIR, folder)
+    (folder / "catalogue.json").unlink()
+    shutil.rmtree(folder / "catalogue")
+    for name in ("manifest.json", "manifest.sig"):
+        (folder / name).unlink()
+    return folder

@@ -245,3 +245,62 @@ def test_a_store_screen_outside_a_session_gives_way_to_attract_when_idle():
     assert machine.next_deadline() == 55.0
     assert machine.tick(55.0).scene == ATTRACT
     assert machine.next_deadline() is None
+
+
+def test_a_walk_up_session_starts_only_on_the_attract_screen_in_service_with_nobody_there():
+    machine = machine_for(celebrate_s=0)
+    machine.set_language("nb")  # chosen on the attract screen: the walk-up session takes it
+    step = machine.walk_up(1.0, "W1")
+    assert step.scene is None and [(e.type, e.data) for e in step.events] == [("walk_up", {"session_id": "W1"})]
+    assert (machine.session_id, machine.credential, machine.member, machine.language) == ("W1", None, None, "nb")
+    assert machine.walk_up(2.0, "W2") == Step()  # a session is running
+    machine.go("stylist", 2.0)
+    assert machine.next_deadline() == 47.0
+    step = machine.tick(47.0)
+    assert step.scene == ATTRACT and step.events[0].data == {"session_id": "W1", "reason": "idle_timeout",
+                                                             "duration_s": 46.0}
+    machine.suspend("maintenance", "maintenance", 50.0)
+    assert machine.walk_up(51.0, "W3") == Step() and machine.session_id is None
+    machine.resume(52.0)
+    machine.go("maintenance_screen", 53.0)  # a store screen outside a session
+    assert machine.walk_up(54.0, "W4") == Step()
+
+
+def test_leaving_a_walk_up_session_ends_it_without_the_goodbye():
+    machine = machine_for()
+    machine.walk_up(0.0, "W1")
+    machine.go("stylist", 0.0)
+    step = machine.leave(4.0)
+    assert step.scene == ATTRACT and step.events[0].data == {"session_id": "W1", "reason": "done", "duration_s": 4.0}
+    assert machine.session_id is None and machine.leave(5.0) == Step()
+
+
+def test_a_tap_during_a_walk_up_session_names_its_shopper_and_a_member_goes_back_where_they_were():
+    machine = machine_for(celebrate_s=1)
+    machine.walk_up(0.0, "W1")
+    machine.go("stylist_look", 1.0)
+    step = tapped(machine, 2.0, session_id="S9")
+    assert step.scene == CELEBRATE and [e.type for e in step.events] == ["tap"]  # no session ended
+    assert step.events[0].data["session_id"] == "W1" and machine.session_id == "W1"
+    assert step.calls[0].reply(ANNA, None) == flow.LookupDone("W1", ANNA)
+    step = flow.lookup_done(machine, "W1", ANNA, now=2.5)
+    assert [e.type for e in step.events] == ["member_identified"]
+    assert machine.tick(3.0).scene == "stylist_look" and machine.member == ANNA and not machine.joined
+    second = machine.tap(Credential("app", "APP-1"), 4.0, "S10")  # a second tap is a new shopper, as ever
+    assert [e.type for e in second.events] == ["session_ended", "tap"] and machine.interrupted is None
+
+
+@pytest.mark.parametrize("outcome, scene", [(None, "join"), (flow.LOOKUP_FAILED, "unavailable")])
+def test_a_tap_during_a_walk_up_session_that_names_no_member_leads_where_any_tap_does(outcome, scene):
+    machine = machine_for(celebrate_s=0)
+    machine.walk_up(0.0, "W1")
+    machine.go("stylist_look", 1.0)
+    tapped(machine, 2.0)
+    assert flow.lookup_done(machine, "W1", outcome, now=2.5).scene == scene and machine.session_id == "W1"
+
+
+def test_a_walk_up_shopper_who_joins_on_their_phone_is_a_new_member():
+    machine = machine_for(celebrate_s=0)
+    machine.walk_up(0.0, "W1")
+    machine.go("stylist", 0.0)
+    assert flow.joined(machine, "W1", ANNA, 5.0).scene == "welcome" and machine.joined

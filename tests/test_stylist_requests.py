@@ -135,7 +135,7 @@ def test_a_member_sends_a_look_an_associate_acknowledges_and_brings_it(kiosk, br
 def test_a_request_nobody_acknowledges_is_escalated_and_the_shopper_told(kiosk):
     start, listener, commander, _ = kiosk
     app = start(escalate_after_s=1)
-    request_id = build_and_submit(app)  # no tap: anyone may use the stylist, without a member reference
+    request_id = build_and_submit(app)  # no tap: a session of the shopper's own, without a member reference
     step_until(app, lambda: status_text(app) == "stylist.status.escalated", "the escalation on screen")
     colours = set()
     step_until(app, lambda: colours.add(app.rt.parts.led_colour) or AMBER in colours, "the LED blinking amber")
@@ -143,7 +143,7 @@ def test_a_request_nobody_acknowledges_is_escalated_and_the_shopper_told(kiosk):
     escalated = events(listener, "stylist_status")[0]["data"]
     assert (escalated["status"], escalated["escalated"]) == ("escalated", True)
     request = events(listener, "stylist_request")[0]["data"]
-    assert request["member_ref"] is None and request["session_id"] is None
+    assert request["member_ref"] is None and request["session_id"] == app.rt.machine.session_id
     wait_for(lambda: json.loads(queue(listener, request_id)[-1] or b"{}").get("status") == "escalated", 10,
              "the escalation on the store's topic")
     assert command(app, commander, "stylist_ack", {"request_id": request_id, "associate": "Ivan",

@@ -1,7 +1,7 @@
 """The stylist's scenes in the app in-process (SDL dummy driver): reached from the profile and back, the grid
-scrolled and tapped with real mouse events, a bundle without a catalogue, the idle timeout forgetting the look."""
+scrolled and tapped with real mouse events, a bundle without a catalogue (tests/test_stylist_walk_up.py: the
+ways in without a member, and the idle timeout forgetting the look)."""
 
-import shutil
 import time
 
 import pygame
@@ -10,9 +10,9 @@ import pytest
 from kiosk import config
 from kiosk.app import KioskApp
 from kiosk.bus import post
-from kiosk.content.bundle import DEFAULT_DIR
 from kiosk.core.credential import Credential
 from kiosk.core.messages import CommandReceived, TapDetected
+from tests.bundles import without_catalogue
 from tests.helpers import write_config
 from tests.test_stylist_requests import step_until
 
@@ -69,27 +69,8 @@ def test_the_grid_scrolls_with_the_finger_and_a_tap_opens_the_product(app):
     assert app.rt.ui.current.view.sku == "TOP-05"
 
 
-def test_a_non_member_builds_a_look_and_the_idle_timeout_forgets_it(tmp_path):
-    app = start(tmp_path, kiosk={"idle_timeout_s": 5})
-    try:
-        act(app, "open")  # from the attract screen: no tap, no member
-        act(app, "curated:weekend")
-        assert app.rt.ui.name == "stylist_look" and len(app.features["stylist"].shopper.look.picks) == 4
-        step_until(app, lambda: app.rt.ui.name == "attract", "the idle timeout", timeout=15)
-        assert app.features["stylist"].shopper is None
-        act(app, "open")
-        assert app.rt.ui.current.view.count == 0  # the next shopper starts with an empty look
-    finally:
-        app.stop()
-
-
 def test_a_bundle_without_a_catalogue_has_no_stylist(tmp_path):
-    bundle = tmp_path / "bundle"
-    shutil.copytree(DEFAULT_DIR, bundle)
-    (bundle / "catalogue.json").unlink()
-    shutil.rmtree(bundle / "catalogue")
-    for name in ("manifest.json", "manifest.sig"):
-        (bundle / name).unlink()
+    bundle = without_catalogue(tmp_path / "bundle")
     app = start(tmp_path, content={"dir": str(bundle)})
     try:
         assert app.rt.bundle.files["catalogue.json"] is None

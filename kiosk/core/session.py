@@ -3,8 +3,9 @@
 The one owner of the current scene and of everything known of the shopper in front of the kiosk (their
 credential, member profile and language). Pure: the caller passes the time and applies the returned
 :class:`~kiosk.core.flow.Step`. Features drive it (kiosk/features/): the welcome feature starts sessions on
-taps and resolves them to a scene once the backend answered; others move the session between their scenes
-or suspend the kiosk (maintenance).
+taps and resolves them to a scene once the backend answered; a shopper may also walk up and start one on the
+attract screen without a tap (:meth:`SessionMachine.walk_up`, the way into the stylist); others move the
+session between their scenes or suspend the kiosk (maintenance).
 
     >>> from kiosk.core.credential import Credential
     >>> machine = SessionMachine(idle_timeout_s=45, language="en")
@@ -16,6 +17,17 @@ or suspend the kiosk (maintenance).
     >>> step = machine.tap(Credential("ndef", "M-2"), now=5.0, session_id="S2")
     >>> [e.data.get("reason") for e in step.events], machine.language
     (['new_tap', None], 'en')
+
+A session started without a tap becomes the member's when they tap during it: what they did is kept and the
+lookup leads back to where they were.
+
+    >>> _ = machine.done(now=6.0); _ = machine.tick(now=9.0)
+    >>> [e.type for e in machine.walk_up(now=10.0, session_id="S3").events]
+    ['walk_up']
+    >>> _ = machine.go("stylist_look", now=11.0)
+    >>> step = machine.tap(Credential("ndef", "M-1"), now=12.0, session_id="S4")
+    >>> step.scene, [e.data["session_id"] for e in step.events], machine.interrupted
+    ('celebrate', ['S3'], 'stylist_look')
 """
 
 from __future__ import annotations
@@ -40,12 +52,13 @@ class _Shopper:
     """Everything known of the shopper in front of the kiosk; dropped whole when the session ends."""
 
     session_id: str
-    credential: Credential
+    credential: Credential | None  # None: walked up without a tap (so far)
     started_at: float
     language: str
     member: Member | None = None
     outcome: str | None = None  # the scene the celebration gives way to, once known
     joined: bool = False  # came as a new face (or by the phone's join page) and is a member now
+    interrupted: str | None = None  # the scene a tap interrupted in a session that had none
 
 
 class SessionMachine:
@@ -87,17 +100,40 @@ class SessionMachine:
             self._attract_language = language
 
     def tap(self, credential: Credential, now: float, session_id: str) -> Step:
-        """A new tap always starts a new session, in the language chosen on the attract screen or else the
-        default; a running session ends first. While suspended, taps are refused."""
+        """A tap starts a new session ``session_id``, in the language chosen on the attract screen or else the
+        default; a running session ends first. A tap in a session begun without one (:meth:`walk_up`) makes it
+        the tapper's instead: the session, its language and what the shopper did stay, the celebration
+        interrupts the scene on screen (:attr:`interrupted`). While suspended, taps are refused."""
         if self.suspended:
             return Step(events=[Event("tap_refused", {"reason": self.suspended, "credential_kind": credential.kind})])
-        language = self._attract_language if self._shopper is None else self.default_language
-        events = self._end("new_tap", now) if self._shopper else []
-        self._shopper = _Shopper(session_id, credential, now, language)
-        events.append(Event("tap", {"session_id": session_id, "credential": {"kind": credential.kind,
-                                                                            "ref": credential.value}}))
+        shopper = self._shopper
+        if shopper is not None and shopper.credential is None:
+            shopper.credential, shopper.interrupted = credential, self.scene
+            events = []
+        else:
+            language = self._attract_language if shopper is None else self.default_language
+            events = self._end("new_tap", now) if shopper else []
+            shopper = self._shopper = _Shopper(session_id, credential, now, language)
+        events.append(Event("tap", {"session_id": shopper.session_id, "credential": {"kind": credential.kind,
+                                                                                    "ref": credential.value}}))
         self._enter(CELEBRATE, now)
         return Step(CELEBRATE, events)
+
+    def walk_up(self, now: float, session_id: str) -> Step:
+        """A shopper starts a session ``session_id`` on the attract screen without a tap (to use a feature that
+        needs no membership): nobody is known, the scene stays until the feature moves on. Only from the
+        attract screen, in service, with no session running; otherwise nothing happens."""
+        if self._shopper is not None or self.suspended or self.scene != ATTRACT:
+            return Step()
+        self._shopper = _Shopper(session_id, None, now, self._attract_language)
+        self._last_activity = now
+        return Step(events=[Event("walk_up", {"session_id": session_id})])
+
+    @property
+    def interrupted(self) -> str | None:
+        """The scene a tap interrupted in a session walked up to (see :meth:`walk_up`): a member goes back
+        there once known. None in any other session."""
+        return self._shopper.interrupted if self._shopper else None
 
     def resolve(self, session_id: str, scene: str, member: Member | None, events: list[Event], now: float) -> Step:
         """The session ``session_id`` goes on to ``scene`` (after the celebration, if it is still on) with
@@ -106,8 +142,9 @@ class SessionMachine:
         if shopper is None or shopper.session_id != session_id:
             return Step()
         if member is not None:
-            new_face = shopper.outcome is not None and shopper.member is None
-            shopper.joined = shopper.joined or new_face or shopper.credential.kind == "phone_join"
+            new_face = (shopper.outcome is not None or shopper.credential is None) and shopper.member is None
+            by_phone = shopper.credential is not None and shopper.credential.kind == "phone_join"
+            shopper.joined = shopper.joined or new_face or by_phone
             shopper.member = member
         shopper.outcome = scene
         if self.scene == CELEBRATE:
@@ -177,6 +214,15 @@ class SessionMachine:
         events = self._end("done", now)
         self._enter(GOODBYE, now)
         return Step(GOODBYE, events)
+
+    def leave(self, now: float) -> Step:
+        """The shopper went back out of a session they walked up to, to the attract screen they started on: it
+        ends as Done ends it, without the goodbye."""
+        if self._shopper is None:
+            return Step()
+        events = self._end("done", now)
+        self._enter(ATTRACT, now)
+        return Step(ATTRACT, events)
 
     def scene_failed(self, now: float) -> Step:
         """The screen could not draw the current scene: the failsafe scene shows, the session ends with it, and

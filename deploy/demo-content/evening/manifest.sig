@@ -1,1 +1,1 @@
-7XG1X53jFFJzImU9F0Tvyyot0PvckzHzkk1PeI9jgexfBiuTvm4mhGY+gKqR8ZMpq4T/hmlYmaUz4Jy7TwjZBw==
+smE5gywX32N6O0y3PRKC+fgFwMsEUTYKDIl/VjmddQ1uhRZJAA/Al+6YxNH/l3WFkzsu26wdoBYtx+GXVInHCA==

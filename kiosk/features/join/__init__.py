@@ -97,7 +97,7 @@ class Join(Feature):
     def _join_view(self, source: ViewSource) -> JoinView:
         return JoinView(source.language, join_url=source.join_url,
                         phone_tapped=source.credential_kind == "phone_join", waits_until=source.held_until,
-                        already_member=self._member_session is not None)
+                        already_member=self._member_session is not None, stylist="stylist" in source.actions)
 
     def _form_view(self, source: ViewSource) -> FormView:
         return FormView(source.language, form=self.form or flow.JoinForm("", source.content[consents.FILE]))

@@ -1,11 +1,14 @@
 """The virtual stylist: browse the store's catalogue, build a complete look, and have a sales associate bring it.
 
-The shopper reaches it with the action ``stylist:open`` (the member's profile offers it; anyone may use it,
-non-members send their look without a member reference). Submitting records ``stylist_request``; associates
-answer with the commands ``stylist_ack``, ``stylist_done`` and ``stylist_cancel`` (from the associates' page of
-the reference server or ``kiosk ops stylist``), each reported as ``stylist_status``; a request nobody
-acknowledged within ``[stylist] escalate_after_s`` is escalated (event, the LED blinks amber, the shopper is
-told). Requests outlive the shopper's session and restarts (the ``stylist_requests`` table).
+The shopper reaches it with the action ``stylist:open``: from the member's profile, from the join screen (a new
+face who does not want to join now), or from the attract screen without a tap, which starts a session of its
+own (``SessionMachine.walk_up``). Non-members send their look without a member reference; a member who taps
+their card meanwhile is welcomed and brought back to their look, which then goes with their reference.
+Submitting records ``stylist_request``; associates answer with the commands ``stylist_ack``, ``stylist_done``
+and ``stylist_cancel`` (from the associates' page of the reference server or ``kiosk ops stylist``), each
+reported as ``stylist_status``; a request nobody acknowledged within ``[stylist] escalate_after_s`` is
+escalated (event, the LED blinks amber, the shopper is told). Requests outlive the shopper's session and
+restarts (the ``stylist_requests`` table).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ CATALOGUE = FileSchema("catalogue.json", check_catalogue, max_bytes=256 * 1024, 
 WAIT_WITH_SHOPPER_S = 600.0
 """While the status scene shows a request not yet brought, the shopper is waiting, not idle: the idle timeout
 starts again, for at most this long after the request was sent."""
+WELCOME = "welcome"  # the welcome feature's profile scene, where a member who tapped goes back to
 ATTENTION = (1.0, 0.55, 0.0)
 """The LED while a request waits past its time: amber, the store team's signal (not a brand colour)."""
 
@@ -117,6 +121,7 @@ class Stylist(Feature):
         machine = self.ctx.machine
         if self.shopper is not None and (machine.session_id != self.shopper.session_id or machine.scene == ATTRACT):
             self.shopper = None  # the shopper left: nothing of their look stays
+        self._follow_member()
         wall = time.time()
         shown = self.open.get(self.shopper.request_id) if self.shopper and self.shopper.request_id else None
         if machine.scene == flow.STATUS and shown and wall - shown.requested_at < WAIT_WITH_SHOPPER_S:
@@ -157,19 +162,52 @@ class Stylist(Feature):
             log.info("stylist: no catalogue in this content bundle")
             return
         machine = self.ctx.machine
+        if machine.session_id is None and not self._walk_up(now):
+            return
         if self.shopper is None or self.shopper.session_id != machine.session_id:
             self.shopper = Shopper(machine.session_id)
-            if machine.member is not None:  # suggestions lean towards what the member liked before
-                self.ctx.call(flow.fetch_history(machine.session_id, machine.member.ref))
+        self._follow_member()
         if machine.scene not in flow.SCENES:
             self.shopper.came_from = machine.scene
         step = flow.act(self.shopper, catalogue, action.split(":")[1:])
         if step.submit:
             self._submit(catalogue, now)
         elif step.leave:
-            self._show(self.shopper.came_from or ATTRACT, now)
+            self._leave(now)
         elif step.scene is not None:
             self._show(step.scene, now)
+
+    def _walk_up(self, now: float) -> bool:
+        """From the attract screen without a tap: a session of the shopper's own starts, with the id the next
+        tap would have taken (the attract screen's join token names it). False where none may start."""
+        ctx = self.ctx
+        step = ctx.machine.walk_up(now, ctx.next_session_id)
+        if not step.events:
+            return False
+        log.info("stylist: a session started without a tap")
+        ctx.next_session_id = new_ulid()
+        ctx.apply(step, now)
+        return True
+
+    def _follow_member(self) -> None:
+        """Once the shopper is known as a member (on opening, or by a tap while building the look), suggestions
+        lean towards what they liked before: their style history is fetched, once."""
+        shopper, member = self.shopper, self.ctx.machine.member
+        if shopper is None or member is None or shopper.member_ref == member.ref:
+            return
+        shopper.member_ref = member.ref
+        self.ctx.call(flow.fetch_history(shopper.session_id, member.ref))
+
+    def _leave(self, now: float) -> None:
+        """"Back" on the stylist's start: where the shopper opened it (the profile, the join screen); a shopper
+        who walked up to it leaves their session (or, if they tapped their card since, goes to their profile)."""
+        came_from, machine = self.shopper.came_from if self.shopper else None, self.ctx.machine
+        if came_from not in (None, ATTRACT):
+            self._show(came_from, now)
+        elif machine.member is not None:
+            self._show(WELCOME, now)
+        else:
+            self.ctx.apply(machine.leave(now), now)
 
     def _on_history(self, loaded: flow.HistoryLoaded) -> None:
         shopper, catalogue = self.shopper, self.catalogue

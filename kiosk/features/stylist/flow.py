@@ -29,11 +29,11 @@ from kiosk.features.stylist.requests import DELIVER_TO
 class HistoryLoaded:
     """The backend's style history of the member of ``session_id`` (SKUs; empty when it has none or failed)."""
 
-    session_id: str | None
+    session_id: str
     skus: tuple[str, ...]
 
 
-def fetch_history(session_id: str | None, member_ref: str) -> Call:
+def fetch_history(session_id: str, member_ref: str) -> Call:
     """The member's style history, on a worker; a failure is no history (suggestions go on without it)."""
     return Call(run=lambda backend: backend.style_history(member_ref),
                 reply=lambda result, error: HistoryLoaded(session_id, tuple(result or ()) if not error else ()))
@@ -50,7 +50,7 @@ QUESTIONS = ("occasion", "style", "family")
 class Shopper:
     """What the shopper in front of the kiosk is doing in the stylist; dropped whole when they leave."""
 
-    session_id: str | None
+    session_id: str
     category: str | None = None
     product: str | None = None  # the SKU shown in detail
     size: str | None = None  # the size picked in the detail, before "add to look"
@@ -60,6 +60,7 @@ class Shopper:
     deliver_to: str = DELIVER_TO[0]
     request_id: str | None = None  # the request sent, whose status the shopper sees
     came_from: str | None = None  # the scene "back" on the stylist's start returns to (the profile)
+    member_ref: str | None = None  # the member whose style history was asked for
     history: dict[str, int] = field(default_factory=dict)  # the member's style tags, from the backend
 
 

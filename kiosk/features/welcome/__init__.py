@@ -43,7 +43,8 @@ SESSION_JOINED_ARGS = {"type": "object", "additionalProperties": False, "require
 
 
 def _attract_view(source: ViewSource) -> AttractView:
-    return AttractView(source.language, join_url=source.join_url, reader_ok=source.reader_ok)
+    return AttractView(source.language, join_url=source.join_url, reader_ok=source.reader_ok,
+                       stylist="stylist" in source.actions)
 
 
 def _celebrate_view(source: ViewSource) -> CelebrateView:

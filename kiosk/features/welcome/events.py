@@ -18,9 +18,17 @@ def _obj(required: list[str], properties: dict) -> dict:
     return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
 
 
-def _session_started(tx: Any, data: dict) -> None:
-    tx.execute("INSERT INTO sessions(session_id, credential_kind, started_at) VALUES (?, ?, ?)",
+def _session_tapped(tx: Any, data: dict) -> None:
+    """A tap starts a session, or names the shopper of the one they walked up to."""
+    tx.execute("INSERT INTO sessions(session_id, credential_kind, started_at) VALUES (?, ?, ?) "
+               "ON CONFLICT(session_id) DO UPDATE SET credential_kind = excluded.credential_kind",
                (data["session_id"], data["credential"]["kind"], time.time()))
+
+
+def _session_walked_up(tx: Any, data: dict) -> None:
+    """A session without a tap (the crash recovery at the next start ends it as it does any other)."""
+    tx.execute("INSERT INTO sessions(session_id, credential_kind, started_at) VALUES (?, 'none', ?)",
+               (data["session_id"], time.time()))
 
 
 def _session_ended(tx: Any, data: dict) -> None:
@@ -37,7 +45,8 @@ def _language_chosen(tx: Any, data: dict) -> None:
 
 EVENTS = [
     EventType("tap", {"$ref": "#/components/schemas/TapData"}, personal=("$.data.credential.ref",),
-              persist=_session_started),
+              persist=_session_tapped),
+    EventType("walk_up", _obj(["session_id"], {"session_id": SESSION_ID}), persist=_session_walked_up),
     EventType("session_ended", _obj(["session_id", "reason", "duration_s"], {
         "session_id": SESSION_ID, "reason": {"enum": list(END_REASONS)},
         "duration_s": {"type": ["number", "null"], "minimum": 0,

@@ -13,6 +13,15 @@
     >>> step = lookup_done(machine, "S2", Member("M-1", "Anna", 1240, "gold"), now=4.0)
     >>> [event.type for event in step.events], len(step.calls)  # the profile (offers, language) is fetched
     (['member_identified'], 1)
+
+A member who taps while using a feature they walked up to goes back to it, as themselves:
+
+    >>> _ = machine.done(now=5.0); _ = machine.tick(now=9.0)
+    >>> _ = machine.walk_up(now=10.0, session_id="S3"); _ = machine.go("stylist_look", now=10.0)
+    >>> _ = tap(machine, Credential("ndef", "M-1"), now=11.0, session_id="S4")
+    >>> _ = lookup_done(machine, "S3", Member("M-1", "Anna", 1240, "gold"), now=11.5)
+    >>> machine.tick(now=13.0).scene, machine.member.ref
+    ('stylist_look', 'M-1')
 """
 
 from __future__ import annotations
@@ -63,24 +72,27 @@ class MemberJoined:
 
 
 def tap(machine: SessionMachine, credential: Credential, now: float, session_id: str) -> Step:
-    """A new session celebrates at once and asks the backend who it is (refused while suspended)."""
+    """A tap celebrates at once and asks the backend who it is (refused while suspended): in a new session
+    ``session_id``, or in the one the shopper walked up to."""
     step = machine.tap(credential, now, session_id)
     if step.scene is None:
         return step
+    tapped = machine.session_id
     lookup = Call(run=lambda backend: backend.lookup(credential),
-                  reply=lambda result, error: LookupDone(session_id, LOOKUP_FAILED if error else result))
+                  reply=lambda result, error: LookupDone(tapped, LOOKUP_FAILED if error else result))
     return Step(step.scene, step.events, [lookup])
 
 
 def lookup_done(machine: SessionMachine, session_id: str, outcome: LookupOutcome, now: float) -> Step:
-    """A member is welcomed, a new face invited to join; without an answer the shopper is told so. Answers for
-    a session already gone, or already answered, are dropped."""
+    """A member is welcomed (or, if they tapped while using a feature they walked up to, goes back to it as
+    themselves), a new face invited to join; without an answer the shopper is told so. Answers for a session
+    already gone, or already answered, are dropped."""
     if not machine.is_current(session_id) or machine.resolved:
         return Step()
     if isinstance(outcome, Member):
         event = Event("member_identified", {"session_id": session_id, "member_ref": outcome.ref,
                                             "tier": outcome.tier})
-        step = machine.resolve(session_id, WELCOME, outcome, [event], now)
+        step = machine.resolve(session_id, machine.interrupted or WELCOME, outcome, [event], now)
         ref = outcome.ref
         return step.then(Step(calls=[Call(run=lambda backend: backend.profile(ref),
                                           reply=lambda result, error: ProfileLoaded(session_id, result))]))

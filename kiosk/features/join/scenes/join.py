@@ -4,7 +4,8 @@ sign-up to the shopper's phone, how long the screen waits for that phone, and th
 A phone that already read the join tag gets "carry on on your phone" instead of the code. Without a join URL
 the backend took (none configured, or the offer failed), the form is the one way in and takes the middle. A
 shopper whose sign-up found them a member already is shown the way to log in instead (the phone page's
-log-in, or their card).
+log-in, or their card). Where the stylist is offered, a shopper who does not want to join now can build a look
+instead (beside Done).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class JoinView(View):
     phone_tapped: bool = False  # the shopper's phone read the join tag: the sign-up goes on there
     waits_until: float | None = None  # monotonic time until which the screen waits for the phone
     already_member: bool = False  # the shopper's sign-up found them a member: show the way to log in
+    stylist: bool = False  # the stylist is offered: a way into it instead of joining
 
 
 FORM_ACTION = "join:form"
@@ -54,7 +56,14 @@ class JoinScene(Scene):
         look = self.look
         width, height = look.size
         ink = look.colour
-        self.buttons = [*language_switch(look, self.view.language), done_button(look, self.view.language)]
+        done = done_button(look, self.view.language)
+        self.buttons = [*language_switch(look, self.view.language), done]
+        if self.view.stylist:
+            label = self.t("join.stylist")
+            entry = pygame.Rect(0, done.rect.top, look.font("label").size(label)[0] + 2 * look.space("l"),
+                                done.rect.height)
+            entry.right = done.rect.left - look.space("m")
+            self.buttons.append(Button(look, entry, label, "stylist:open", "secondary"))
         column = int(width * (0.5 if self._handoff else 0.8))
         left = look.space("xl") if self._handoff else (width - column) // 2
         align = "left" if self._handoff else "centre"

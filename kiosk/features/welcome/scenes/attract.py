@@ -1,6 +1,7 @@
 """The attract loop: the invitation to tap, with rings pulsing out of the reader target (a phone drawn in it),
 and the join URL as a QR code on a card for phones without NFC. When the reader is down the QR code takes the
-target's place (and nothing animates)."""
+target's place (and nothing animates). Where the stylist is offered, a quieter way in for anyone, card or not,
+sits in the bottom right corner (where Done is on the shopper's screens), away from the target."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.ui import icons
-from kiosk.ui.kit import Card, language_switch
+from kiosk.ui.kit import Button, Card, language_switch
 from kiosk.ui.look import mix
 from kiosk.ui.qr import qr_surface
 from kiosk.ui.scene import Scene, View
@@ -24,6 +25,7 @@ RING_CORE = 150  # radius of the reader target, pixels at 1080 lines
 class AttractView(View):
     join_url: str | None = None  # the one-time sign-up URL, shown as a QR code
     reader_ok: bool = True  # False: the NFC reader is down, the QR code takes the target's place
+    stylist: bool = False  # the stylist is offered: "Build a look", no card needed
 
 
 class AttractScene(Scene):
@@ -63,6 +65,8 @@ class AttractScene(Scene):
         self._hint = look.fit(self.t("attract.hint"), "label", hint_box, max_lines=2)  # set once, drawn per frame
         self._icon = icons.render("tap", int(core * 0.8), look.colour["on_accent"], look.colour["accent"],
                                   disc=False)
+        if self.view.stylist:
+            self._stylist_entry(screen)
         if self._qr_only:
             side = look.px(520)
             card = Card(look, pygame.Rect(0, 0, side + 2 * look.space("m"), side + 2 * look.space("m")))
@@ -97,6 +101,20 @@ class AttractScene(Scene):
         title.draw(screen, pygame.Rect(box.left, top_of_text, box.width, title.size[1]), look.colour["text"])
         hint.draw(screen, pygame.Rect(box.left, top_of_text + title.size[1] + gap, box.width, hint.size[1]),
                   look.colour["muted"])
+
+    def _stylist_entry(self, screen: pygame.Surface) -> None:
+        """A secondary button in the bottom right corner with "no card needed" above it: it starts a session of
+        the shopper's own in the stylist (``stylist:open``)."""
+        look = self.look
+        label = self.t("attract.stylist")
+        width = max(look.px(300), look.font("label").size(label)[0] + 2 * look.space("l"))
+        height = max(look.px(90), look.min_target)
+        rect = pygame.Rect(0, 0, width, height)
+        rect.bottomright = (look.size[0] - look.space("m"), look.size[1] - look.space("m"))
+        self.buttons.append(Button(look, rect, label, "stylist:open", "secondary"))
+        room = pygame.Rect(look.size[0] // 2, rect.top - look.px(60), rect.right - look.size[0] // 2, look.px(56))
+        hint = look.fit(self.t("attract.stylist_hint"), "caption", room.size, max_lines=1)
+        hint.draw(screen, room, look.colour["muted"], align="right", valign="bottom")
 
     def _qr_code(self, side: int) -> pygame.Surface:
         url = self.view.join_url or ""
