@@ -22,37 +22,13 @@ from kiosk.content.bundle import load_bundle
 from kiosk.content.schemas import DEFAULT_DIR
 from kiosk.features.stylist.requests import ASSOCIATE_NAME, CANCEL_REASONS
 from kiosk.server.pages import secure_page
-from kiosk.server.phone_texts import pick_language
+from kiosk.server.phone_texts import ASSOCIATE_TEXTS, pick_language
 from kiosk.server.stylist import StylistRequests
 
 SendCommand = Callable[[str, str, dict], None]
 """``send(kiosk_id, name, args)``: one command to one kiosk over MQTT."""
 REFRESH_S = 5
 _NAME = re.compile(ASSOCIATE_NAME)
-
-TEXTS = {
-    "en": {"title": "Stylist requests", "empty": "No open requests. This page updates by itself.",
-           "waiting": "waiting {minutes} min", "to_kiosk": "to the kiosk", "to_fitting_room": "to a fitting room",
-           "name": "Your first name", "eta": "Minutes", "take": "I'm on it", "done": "Brought",
-           "cancel": "Cannot serve", "escalated": "Waiting too long", "taken": "{name} is on it, ETA {eta} min",
-           "sent": "Sent to the kiosk.", "token": "Staff token", "enter": "Open",
-           "reasons": {"out_of_stock": "out of stock", "shopper_left": "shopper left", "store_busy": "store busy",
-                       "other": "other"}},
-    "ru": {"title": "Запросы стилиста", "empty": "Открытых запросов нет. Страница обновляется сама.",
-           "waiting": "ждёт {minutes} мин", "to_kiosk": "к экрану", "to_fitting_room": "в примерочную",
-           "name": "Ваше имя", "eta": "Минут", "take": "Беру", "done": "Принёс(ла)",
-           "cancel": "Не получится", "escalated": "Ждёт слишком долго", "taken": "Взял(а) {name}, через {eta} мин",
-           "sent": "Отправлено на киоск.", "token": "Код сотрудника", "enter": "Открыть",
-           "reasons": {"out_of_stock": "нет в наличии", "shopper_left": "покупатель ушёл",
-                       "store_busy": "много работы", "other": "другое"}},
-    "nb": {"title": "Stylistforespørsler", "empty": "Ingen åpne forespørsler. Siden oppdaterer seg selv.",
-           "waiting": "venter {minutes} min", "to_kiosk": "til skjermen", "to_fitting_room": "til prøverommet",
-           "name": "Fornavnet ditt", "eta": "Minutter", "take": "Jeg tar den", "done": "Levert",
-           "cancel": "Går ikke", "escalated": "Venter for lenge", "taken": "{name} tar den, om {eta} min",
-           "sent": "Sendt til kiosken.", "token": "Ansattkode", "enter": "Åpne",
-           "reasons": {"out_of_stock": "utsolgt", "shopper_left": "kunden gikk", "store_busy": "travelt",
-                       "other": "annet"}},
-}
 
 PAGE = """<!doctype html>
 <html lang="{{ lang }}">
@@ -146,13 +122,13 @@ def associates_page(requests: StylistRequests, send: SendCommand, token: str) ->
         if not staff():
             return _render(store_id, ask_token=True)
         now = datetime.now(UTC)
-        shown = []
+        shown, t = [], ASSOCIATE_TEXTS[g.lang]
         for r in requests.open_requests(store_id):
             waited = now - datetime.fromisoformat(r["requested_at"])
             items = [{**item, "name": names.get(item["sku"], {}).get(g.lang, item["sku"]),
                       "size": "—" if item["size"] == "one" else item["size"]} for item in r["look"]["items"]]
             shown.append({**r, "look": {**r["look"], "items": items},
-                          "waiting": TEXTS[g.lang]["waiting"].format(minutes=int(waited.total_seconds() // 60))})
+                          "waiting": t["waiting"].format(minutes=int(waited.total_seconds() // 60))})
         return _render(store_id, requests=shown, note=request.args.get("sent") == "1",
                        associate=session.get("associate", ""))
 
@@ -191,7 +167,7 @@ def associates_page(requests: StylistRequests, send: SendCommand, token: str) ->
 
 
 def _render(store_id: str, **values: Any) -> str:
-    return render_template_string(PAGE, t=TEXTS[g.lang], lang=g.lang, nonce=g.nonce, csrf=session["csrf"],
+    return render_template_string(PAGE, t=ASSOCIATE_TEXTS[g.lang], lang=g.lang, nonce=g.nonce, csrf=session["csrf"],
                                   store_id=store_id, refresh=REFRESH_S, requests=values.pop("requests", []),
                                   ask_token=values.pop("ask_token", False), **values)
 

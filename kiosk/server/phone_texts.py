@@ -1,4 +1,6 @@
-"""What the phone pages say, in Russian, English and Norwegian Bokmål; the phone's language comes first.
+"""What the reference server's pages say, in Russian, English and Norwegian Bokmål: the shopper's phone pages
+(:data:`TEXTS`, :data:`STYLIST_STATUS`) and the associates' page on the shop floor's phones and tablets
+(:data:`ASSOCIATE_TEXTS`). The phone's language comes first.
 
     >>> pick_language("nb-NO,nb;q=0.9,en;q=0.8")
     'nb'
@@ -145,6 +147,32 @@ STYLIST_STATUS: dict[str, dict[str, str]] = {
            "acknowledged": "{name} kommer med antrekket (om ca. {eta} min)", "done": "Levert til deg",
            "cancelled": "Kunne ikke ordnes: spør en medarbeider"},
 }
+
+
+ASSOCIATE_TEXTS: dict[str, dict] = {
+    "en": {"title": "Stylist requests", "empty": "No open requests. This page updates by itself.",
+           "waiting": "waiting {minutes} min", "to_kiosk": "to the kiosk", "to_fitting_room": "to a fitting room",
+           "name": "Your first name", "eta": "Minutes", "take": "I'm on it", "done": "Brought",
+           "cancel": "Cannot serve", "escalated": "Waiting too long", "taken": "{name} is on it, ETA {eta} min",
+           "sent": "Sent to the kiosk.", "token": "Staff token", "enter": "Open",
+           "reasons": {"out_of_stock": "out of stock", "shopper_left": "shopper left", "store_busy": "store busy",
+                       "other": "other"}},
+    "ru": {"title": "Запросы стилиста", "empty": "Открытых запросов нет. Страница обновляется сама.",
+           "waiting": "ждёт {minutes} мин", "to_kiosk": "к экрану", "to_fitting_room": "в примерочную",
+           "name": "Ваше имя", "eta": "Минут", "take": "Беру", "done": "Принёс(ла)",
+           "cancel": "Не получится", "escalated": "Ждёт слишком долго", "taken": "Взял(а) {name}, через {eta} мин",
+           "sent": "Отправлено на киоск.", "token": "Код сотрудника", "enter": "Открыть",
+           "reasons": {"out_of_stock": "нет в наличии", "shopper_left": "покупатель ушёл",
+                       "store_busy": "много работы", "other": "другое"}},
+    "nb": {"title": "Stylistforespørsler", "empty": "Ingen åpne forespørsler. Siden oppdaterer seg selv.",
+           "waiting": "venter {minutes} min", "to_kiosk": "til skjermen", "to_fitting_room": "til prøverommet",
+           "name": "Fornavnet ditt", "eta": "Minutter", "take": "Jeg tar den", "done": "Levert",
+           "cancel": "Går ikke", "escalated": "Venter for lenge", "taken": "{name} tar den, om {eta} min",
+           "sent": "Sendt til kiosken.", "token": "Ansattkode", "enter": "Åpne",
+           "reasons": {"out_of_stock": "utsolgt", "shopper_left": "kunden gikk", "store_busy": "travelt",
+                       "other": "annet"}},
+}
+"""The associates' page (kiosk/server/associates.py): its labels, and the cancel reasons by key."""
 
 
 def stylist_status(language: str, request: dict) -> str:
