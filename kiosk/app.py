@@ -69,7 +69,8 @@ class KioskApp:
         self.outbox = Outbox(self.store, kiosk_id=settings.kiosk.id, store_id=settings.kiosk.store,
                              boot_id=self.boot_id, clock_synced=clock_synced, max_pending=limits.max_pending,
                              low_priority_ttl_s=limits.low_priority_ttl_s,
-                             retain_delivered_s=limits.retain_delivered_s, types=self.features.events)
+                             retain_delivered_s=limits.retain_delivered_s, retry_refused_s=limits.retry_refused_s,
+                             types=self.features.events)
         screen = settings.screen
         self.rt = Runtime(settings, features=self.features, store=self.store,
                           journal=Journal(self.store, self.outbox, self.features.events),

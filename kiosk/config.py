@@ -196,6 +196,7 @@ class OutboxSettings:
     retain_delivered_s: float = _setting(
         7 * 86400.0, "seconds from 0 to 31536000", lambda v: 0 <= v <= 31_536_000
     )
+    retry_refused_s: float = _setting(600.0, "seconds from 1 to 86400", lambda v: 1 <= v <= 86_400)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import shutil
@@ -37,18 +38,25 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> obje
 
 
 class Broker:
-    """A private mosquitto on a free port, which a test may stop and start again (same port)."""
+    """A private mosquitto on a free port, which a test may stop and start again (same port); with ``acl``, that
+    text is its acl_file (reloaded by :meth:`reload`) and it logs at debug level (its "Denied PUBLISH" lines)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, acl: str | None = None) -> None:
         self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not os.path.exists(self.binary):
             raise RuntimeError("mosquitto is not installed: run `bash .ci/run` or `apt-get install mosquitto`")
         self.port = free_port()
         self.conf = workdir / "mosquitto.conf"
-        # No cap on a subscriber's queue: mosquitto drops QoS 1 messages past 1,000 queued for a slow client,
-        # and a test's listener on a busy machine is slower than the kiosk publishing to it.
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                             "max_queued_messages 0\n")
+        self.acl = workdir / "mosquitto.acl"
+        # No practical cap on a subscriber's queue: mosquitto drops QoS 1 messages past 1,000 queued for a slow
+        # client, and a test's listener on a busy machine is slower than the kiosk publishing to it. Not 0 ("no
+        # maximum"): mosquitto before 2.0.22 reads it as a limit when it refuses a publish, and drops the client.
+        conf = f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\n"
+        if acl is not None:
+            self.acl.write_text(acl)
+            # Started as root, mosquitto becomes user mosquitto, which cannot read the test's private folder.
+            conf += f"acl_file {self.acl}\nlog_type all\nuser {getpass.getuser()}\n"
+        self.conf.write_text(conf)
         self.log = workdir / "mosquitto.log"
         self.process: subprocess.Popen | None = None
 
@@ -63,6 +71,15 @@ class Broker:
             return True
         except OSError:
             return False
+
+    def reload(self) -> None:
+        """Make mosquitto read its configuration and acl_file again (SIGHUP), its clients staying connected."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGHUP)
+
+    def connections(self, client_id: str) -> int:
+        """How many times ``client_id`` connected, from the broker's log."""
+        return self.log.read_text(errors="replace").count(f" as {client_id} (")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

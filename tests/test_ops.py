@@ -217,6 +217,17 @@ def test_table_flags_offline_silent_and_broken_kiosks():
     assert table.flagged(fleet_states(), 1000, since=950, stale_after_s=180) == ["k-behind", "k-dead"]
 
 
+def test_table_flags_a_kiosk_whose_broker_refuses_a_topic():
+    refusing = {"reader_ok": True, "outbox_depth": 1, "outbox_refused": 1,
+                "refused_topics": ["loyalty/v1/stores/s1/#"]}
+    kiosks = {"k1": KioskState("k1", "online", {"store_id": "s1"}, refusing, last_heard=995),
+              "k2": KioskState("k2", "online", {"store_id": "s1"}, {**refusing, "refused_topics": []}, last_heard=995)}
+    found = rows("\n".join(table.render(kiosks, 1000, since=700, stale_after_s=180, prefix="loyalty/v1")))
+    assert found["k1"]["NOTES"] == "ACL refuses loyalty/v1/stores/s1/#" and found["k1"]["flag"] == "!"
+    assert found["k2"]["NOTES"] == "broker refused 1 events"  # restarted since: it learns the topic at the retry
+    assert table.flagged(kiosks, 1000, since=700, stale_after_s=180) == ["k1", "k2"]
+
+
 def test_table_colour_only_when_asked_and_an_empty_fleet():
     plain = table.render(fleet_states(), 1000, since=700, stale_after_s=180, prefix="p")
     assert not any("\x1b" in line for line in plain)

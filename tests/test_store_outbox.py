@@ -69,6 +69,23 @@ def test_pending_in_seq_order_and_seq_survives_a_restart(tmp_path):
     store.close()
 
 
+def test_a_refused_row_waits_for_its_retry_and_is_kept_until_delivered(store):
+    outbox = make_outbox(store)
+    for i in range(3):
+        outbox.record("tap", {"n": i})
+    outbox.retry_refused_s = 600
+    outbox.mark_refused([2])
+    now = time.time()
+    assert [p.seq for p in outbox.pending(now=now)] == [1, 3]  # the rows after it go on
+    assert (outbox.refused(), outbox.depth()) == (1, 3)
+    assert [p.seq for p in outbox.pending(now=now + 601)] == [1, 2, 3]  # due again
+    assert [p.seq for p in outbox.pending(now=now - 60)] == [1, 2, 3]  # the clock went back: due, not stuck
+    outbox.mark_delivered([2])
+    assert (outbox.refused(), outbox.depth()) == (0, 2)
+    outbox.mark_refused([2])  # a late refusal of a delivered row changes nothing
+    assert outbox.refused() == 0
+
+
 def test_delivered_rows_leave_the_pending_list(store):
     outbox = make_outbox(store)
     for i in range(3):

@@ -2,7 +2,11 @@
 
 paho keeps unacknowledged messages in memory only, so the outbox is the truth: rows go out in ``seq``
 order with a bounded number in flight, are marked delivered on PUBACK, and after every (re)connect every
-undelivered row is sent again (consumers deduplicate on ``event_id``).
+undelivered row is sent again (consumers deduplicate on ``event_id``). A row the broker refuses (MQTT 5: a PUBACK
+with a failure reason code, such as mosquitto's 0x87 "not authorized" for a topic its ACL denies) is marked refused
+in the outbox and sent again only every ``retry_refused_s`` (not after each reconnect: mosquitto before 2.0.22
+with ``max_queued_messages 0`` drops a client whose publish it refuses); the rows after it go on. The first
+refusal of a topic is logged with the ACL line it needs, and telemetry carries the refused topics.
 
 paho calls ``on_publish`` while holding its own lock, so callbacks only queue what happened and wake the
 publisher thread, which does all the bookkeeping, the periodic jobs (telemetry, outbox upkeep) and the
@@ -26,6 +30,7 @@ from types import MappingProxyType
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.config import MqttSettings
 from kiosk.core.commands import CommandRegistry, Respond
@@ -46,6 +51,7 @@ MAX_IN_FLIGHT = 32
 UPKEEP_INTERVAL_S = 60.0
 REBUILD_AFTER_S = 90.0  # longer than paho's own reconnect backoff (30 s): only a stuck client is replaced
 COMMAND_TTL_S = 60.0
+NOT_AUTHORIZED = 0x87  # MQTT 5 reason code: what mosquitto answers a publish its ACL denies
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class MqttLink:
         self.store_topic = f"{settings.topic_prefix}/stores/{identity.store_id}/"
         self._client_id = f"kiosk-{identity.kiosk_id}"
         self._wake = threading.Event()
-        self._acks: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
+        self._acks: queue.SimpleQueue[tuple[int, ReasonCode]] = queue.SimpleQueue()
+        self._refused_topics: set[str] = set()  # ACL topic filters the broker refused, until it accepts one again
         self._connected = False
         self._generation = 0
         self._warned_unreachable = False
@@ -201,7 +208,7 @@ class MqttLink:
         self._wake.set()
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
-        self._acks.put((mid, not reason_code.is_failure))
+        self._acks.put((mid, reason_code))
         self._wake.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
@@ -251,10 +258,11 @@ class MqttLink:
     # The publisher thread.
 
     def _publish_loop(self) -> None:
-        in_flight: dict[int, int] = {}  # mid -> seq, for this connection only
+        in_flight: dict[int, tuple[int, str]] = {}  # mid -> (seq, topic), for this connection only
         cursor, generation = 0, 0
         next_telemetry = time.monotonic()
         next_upkeep = time.monotonic()
+        next_retry = time.monotonic()
         disconnected_since = time.monotonic()
         while not self._stopping.is_set():
             self._wake.wait(1.0)
@@ -268,7 +276,9 @@ class MqttLink:
                 # A new connection: whatever was in flight on the old one may be lost; send it all again.
                 generation, cursor = self._generation, 0
                 in_flight.clear()
-            delivered = self._settle_acks(in_flight)
+            delivered, refused = self._settle_acks(in_flight)
+            if refused:
+                self._outbox.mark_refused(refused)
             if not self._connected:
                 if now - disconnected_since >= self._rebuild_after_s and self._broker_answers():
                     self._rebuild()
@@ -279,25 +289,34 @@ class MqttLink:
                     self._telemetry_asked.clear()
                     self._publish_telemetry()
                     next_telemetry = now + self._settings.telemetry_interval_s
-                cursor = self._send_more(in_flight, cursor)
+                if now >= next_retry:  # refused rows come due one by one: look for them ten times per period
+                    next_retry = now + self._outbox.retry_refused_s / 10
+                    if self._outbox.refused():
+                        cursor = 0
+                busy = {seq for seq, _ in in_flight.values()}.union(delivered)
+                cursor = self._send_more(in_flight, cursor, busy)
             # Marked after the window is refilled: the broker works on the next rows during this commit's fsync.
             if delivered:
                 self._outbox.mark_delivered(delivered)
             self._outbox.scrub_if_due(time.monotonic())
 
-    def _send_more(self, in_flight: dict[int, int], cursor: int) -> int:
-        """Publish pending rows after ``cursor`` into the free in-flight slots; returns the new cursor."""
+    def _send_more(self, in_flight: dict[int, tuple[int, str]], cursor: int, busy: set[int]) -> int:
+        """Publish pending rows after ``cursor`` into the free in-flight slots, but not the ``busy`` ones (in flight
+        or just acknowledged: the cursor went back for refused rows come due); returns the new cursor."""
         free = MAX_IN_FLIGHT - len(in_flight)
         if free <= 0:
             return cursor
         for row in self._outbox.pending(after_seq=cursor, limit=free):
+            if row.seq in busy:
+                cursor = row.seq
+                continue
             mids = []
             for topic, payload, retain in self._messages(row):
                 info = self._client.publish(topic, payload, qos=1, retain=retain)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     break
                 mids.append(info.mid)
-                in_flight[info.mid] = row.seq
+                in_flight[info.mid] = (row.seq, topic)
             else:
                 cursor = row.seq
                 continue
@@ -317,28 +336,50 @@ class MqttLink:
             messages.append((self.store_topic + subtopic, body, True))
         return messages
 
-    def _settle_acks(self, in_flight: dict[int, int]) -> list[int]:
-        """Free the slots of acknowledged messages; returns the seqs the broker accepted."""
-        delivered = []
+    def _settle_acks(self, in_flight: dict[int, tuple[int, str]]) -> tuple[list[int], list[int]]:
+        """Free the slots of acknowledged messages; returns the seqs the broker accepted and those it refused."""
+        delivered, refused = [], []
         while True:
             try:
-                mid, accepted = self._acks.get_nowait()
+                mid, reason = self._acks.get_nowait()
             except queue.Empty:
-                return delivered
-            seq = in_flight.pop(mid, None)
-            if seq is None:
+                return delivered, refused
+            sent = in_flight.pop(mid, None)
+            if sent is None:
                 continue
-            if not accepted:
-                log.warning("mqtt: broker refused event seq %d; it will be sent again after a reconnect", seq)
-                for other in [m for m, s in in_flight.items() if s == seq]:  # its other message cannot deliver it
+            seq, topic = sent
+            if reason.is_failure:
+                self._report_refusal(topic, reason)
+                refused.append(seq)
+                for other in [m for m, (s, _) in in_flight.items() if s == seq]:  # its other message cannot deliver it
                     del in_flight[other]
-            elif seq not in in_flight.values():  # a row with a store-level copy waits for both acknowledgements
+                continue
+            self._refused_topics.discard(self._acl_filter(topic))
+            if all(s != seq for s, _ in in_flight.values()):  # a row with a store-level copy waits for both
                 delivered.append(seq)
+
+    def _acl_filter(self, topic: str) -> str:
+        """The topic filter a broker ACL must let this kiosk write for ``topic``: its store's, or its own."""
+        return self.store_topic + "#" if topic.startswith(self.store_topic) else self.root + "/#"
+
+    def _report_refusal(self, topic: str, reason: ReasonCode) -> None:
+        """Log a refused topic once (until the broker accepts it again), with what to change; later ones at debug."""
+        acl = self._acl_filter(topic)
+        if acl in self._refused_topics:
+            log.debug("mqtt: broker refused %s again (%s)", topic, reason)
+            return
+        self._refused_topics.add(acl)
+        user = f"user {self._settings.username}" if self._settings.username else "the kiosk's user (or no user line)"
+        hint = (f"; in the broker's ACL let this kiosk write {acl} (mosquitto acl_file, under {user}: "
+                f"'topic write {acl}', then reload mosquitto)") if reason.value == NOT_AUTHORIZED else ""
+        log.warning("mqtt: broker refused to take %s (%s)%s; the event stays in the outbox and goes again every "
+                    "%.0f s", topic, reason, hint, self._outbox.retry_refused_s)
 
     def _publish_telemetry(self) -> None:
         ident = self._identity
         payload = telemetry(kiosk_id=ident.kiosk_id, boot_id=ident.boot_id, started_mono=ident.started_mono,
                             outbox_depth=self._outbox.depth(), oldest_unsent_s=self._outbox.oldest_unsent_age(),
+                            outbox_refused=self._outbox.refused(), refused_topics=sorted(self._refused_topics),
                             state_dir=ident.state_dir, app=self._app_vitals())
         self._client.publish(f"{self.root}/telemetry", json.dumps(payload, separators=(",", ":")), qos=0)
 

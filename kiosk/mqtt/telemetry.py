@@ -28,7 +28,7 @@ def disk_free_mb(path: Path) -> float | None:
 
 
 def telemetry(*, kiosk_id: str, boot_id: str, started_mono: float, outbox_depth: int, oldest_unsent_s: float,
-              state_dir: Path, app: dict) -> dict:
+              outbox_refused: int, refused_topics: list[str], state_dir: Path, app: dict) -> dict:
     """The telemetry payload; ``app`` holds what only the app knows (reader, last tap, content, frames)."""
     return {
         "schema": SCHEMA,
@@ -38,6 +38,8 @@ def telemetry(*, kiosk_id: str, boot_id: str, started_mono: float, outbox_depth:
         "uptime_s": round(time.monotonic() - started_mono, 1),
         "outbox_depth": outbox_depth,
         "oldest_unsent_s": round(oldest_unsent_s, 1),
+        "outbox_refused": outbox_refused,
+        "refused_topics": refused_topics,
         "cpu_temp_c": cpu_temperature_c(),
         "disk_free_mb": disk_free_mb(state_dir),
         **app,

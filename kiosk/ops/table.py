@@ -41,8 +41,13 @@ def problems(state: KioskState, now: float, since: float, stale_after_s: float) 
         found.append("STALE offline")
     elif silent_s >= stale_after_s:
         found.append(f"STALE silent {age(silent_s)}")
-    if (state.telemetry or {}).get("reader_ok") is False:
+    tele = state.telemetry or {}
+    if tele.get("reader_ok") is False:
         found.append("reader FAIL")
+    if tele.get("refused_topics"):  # the broker's ACL needs a line: the log of the kiosk says which
+        found.append("ACL refuses " + " ".join(tele["refused_topics"]))
+    elif tele.get("outbox_refused"):
+        found.append(f"broker refused {tele['outbox_refused']} events")
     return found
 
 

@@ -7,6 +7,10 @@ see :class:`kiosk.core.events.EventType`);
 delivered rows lose their personal fields at once and are purged after ``retain_delivered_s``. Blanking
 rewrites the row, but the WAL still holds the page as it was: :meth:`Outbox.scrub_if_due` empties the WAL
 ``scrub_after_s`` after the first blanking since the last scrub (one checkpoint covers every batch of a drain).
+
+A row the broker refused (a PUBACK with a failure reason code, e.g. its ACL denies the topic) is marked refused and
+left out of :meth:`Outbox.pending` for ``retry_refused_s``: it goes again on that slow schedule, never in a loop,
+and is kept, expired or shed like any undelivered row.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from kiosk.storage.store import Store, Transaction
 log = logging.getLogger(__name__)
 _BATCH = 500  # rows per statement, well under SQLite's limit of bound parameters
 SCRUB_AFTER_S = 5.0  # well inside the 30 s a blanked field may stay on disk, long enough to batch a drain
+RETRY_REFUSED_S = 600.0  # an ACL fixed (and the broker reloaded) shows within minutes; a refusal costs little
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Outbox:
         retain_delivered_s: float = 7 * 86400.0,
         types: Mapping[str, EventType] = MappingProxyType({}),
         scrub_after_s: float = SCRUB_AFTER_S,
+        retry_refused_s: float = RETRY_REFUSED_S,
     ) -> None:
         """``types`` gives each event type's priority and personal fields; a type not in it is normal and holds
         nothing personal."""
@@ -62,6 +68,7 @@ class Outbox:
         self._clock_synced = clock_synced
         self._listeners: list[Callable[[], None]] = []
         self.scrub_after_s = scrub_after_s
+        self.retry_refused_s = retry_refused_s
         self._scrub_due: float | None = None  # monotonic time by which blanked fields must leave the WAL
 
     def add_listener(self, callback: Callable[[], None]) -> None:
@@ -101,11 +108,14 @@ class Outbox:
         known = self._types.get(type)
         return known.priority if known else Priority.NORMAL
 
-    def pending(self, after_seq: int = 0, limit: int = 100) -> list[PendingEvent]:
+    def pending(self, after_seq: int = 0, limit: int = 100, now: float | None = None) -> list[PendingEvent]:
+        """Undelivered rows after ``after_seq`` in order, without those refused less than ``retry_refused_s`` ago
+        (a refusal dated after ``now`` counts as due: the clock went back)."""
+        now = now or time.time()
         rows = self._store.query(
             "SELECT seq, event_id, type, payload FROM outbox WHERE delivered_at IS NULL AND seq > ? "
-            "ORDER BY seq LIMIT ?",
-            (after_seq, limit),
+            "AND (refused_at IS NULL OR refused_at <= ? OR refused_at > ?) ORDER BY seq LIMIT ?",
+            (after_seq, now - self.retry_refused_s, now, limit),
         )
         return [PendingEvent(r["seq"], r["event_id"], r["type"], r["payload"].encode()) for r in rows]
 
@@ -142,6 +152,19 @@ class Outbox:
                            (now, *chunk))
         if blanked and self._scrub_due is None:
             self._scrub_due = time.monotonic() + self.scrub_after_s
+
+    def mark_refused(self, seqs: list[int]) -> None:
+        """The broker refused these rows: keep them, and leave them out of :meth:`pending` for ``retry_refused_s``."""
+        with self._store.transaction() as tx:
+            for start in range(0, len(seqs), _BATCH):
+                chunk = seqs[start:start + _BATCH]
+                tx.execute(f"UPDATE outbox SET refused_at = ? WHERE delivered_at IS NULL "
+                           f"AND seq IN ({','.join('?' * len(chunk))})", (time.time(), *chunk))
+
+    def refused(self) -> int:
+        """How many undelivered rows the broker refused (they wait for their retry)."""
+        return self._store.query("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL "
+                                 "AND refused_at IS NOT NULL")[0]["n"]
 
     def scrub_if_due(self, now: float) -> None:
         """Empty the WAL once personal fields blanked ``scrub_after_s`` ago or more are still in it (``now`` is

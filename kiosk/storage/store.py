@@ -160,6 +160,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX stylist_requests_open ON stylist_requests(requested_at) WHERE status NOT IN ('done', 'cancelled');
     """,
+    """
+    ALTER TABLE outbox ADD COLUMN refused_at REAL;
+    """,
 ]
 
 
