@@ -10,7 +10,7 @@ from kiosk.tap.emulator import CardEmulator, bare_tag, member_card, new_uid
 from kiosk.tap.reader import TARGETS
 from tests import test_tap_reader as base
 from tests.helpers import wait_for
-from tests.test_tap_reader import RECORD_TYPE, tap
+from tests.test_tap_reader import LONG_READ_HOLD_S, RECORD_TYPE, tap
 
 device, hasher, reader = base.device, base.hasher, base.reader  # the same fixtures: nfcpy's udp: on both sides
 
@@ -88,7 +88,7 @@ def test_a_failed_ndef_read_of_a_card_still_there_is_not_a_bare_uid(reader, devi
 ], ids=["t2-zeros", "t2-beyond-memory", "t2-oversized", "t3-beyond-area", "t3-oversized"])
 def test_a_card_that_lies_about_its_ndef_length_is_rejected_and_reading_goes_on(reader, device, kind, claimed,
                                                                                 reason):
-    tap(device, card_of(kind, None, ndef_length=claimed), hold=1.0)
+    tap(device, card_of(kind, None, ndef_length=claimed), hold=LONG_READ_HOLD_S)
     wait_for(lambda: reader.posted.rejections(), 10, "the rejection")
     assert reader.posted.rejections() == [reason] and reader.posted.taps() == []
     tap(device, card_of(kind, None, token="M-1003"))
