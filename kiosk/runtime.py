@@ -92,7 +92,7 @@ class Runtime:
         specs = {name: spec.build for name, spec in self.features.scenes.items()}
         look = Look(bundle, screen.get_size(), self.settings.display.diagonal_inches)
         self._to_warm = [name for name in reversed(specs) if name != ATTRACT]  # popped from the end: in order
-        return SceneManager(screen, look, specs, led=led)
+        return SceneManager(screen, look, specs, led=led, failed=self._scene_failed)
 
     # The Context features use.
 
@@ -128,12 +128,17 @@ class Runtime:
             log.exception("ui: the view of scene %s failed", scene)
             view = None
         if view is None or not self.ui.show(scene, view, now):
-            failed = self.machine.scene_failed(now)
-            self.record(failed.events)
-            self.ui.show(failed.scene, View(self.machine.language), now)
+            self._scene_failed(now)
         self.next_frame = now + self.frame_interval()
         log.info("scene: %s", self.ui.name)
         self.tracer.mark("scene.enter", scene=self.ui.name)
+
+    def _scene_failed(self, now: float) -> None:
+        """The scene entered could not be drawn (when entered, or in a later step of its drawing): the session
+        ends with the failsafe scene."""
+        failed = self.machine.scene_failed(now)
+        self.record(failed.events)
+        self.ui.show(failed.scene, View(self.machine.language), now)
 
     def _view_source(self) -> ViewSource:
         return ViewSource(self.machine.language, self.machine.member, self.bundle.tiers, self.join_url(),
@@ -159,8 +164,9 @@ class Runtime:
         self.ui.warm(name, view, now)
 
     def frame_interval(self) -> float:
-        """Seconds between animation frames: the configured rate, or the shown scene's own if it needs more."""
-        return 1 / max(self.settings.display.fps, self.ui.current.fps or 0)
+        """Seconds between animation frames: the configured rate, or the manager's own if it needs more (the shown
+        scene's, or while a new scene is drawn over frames)."""
+        return 1 / max(self.settings.display.fps, self.ui.fps or 0)
 
     def refresh(self, now: float) -> None:
         self.show(self.machine.scene, now, enter=False)

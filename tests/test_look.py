@@ -256,3 +256,21 @@ def test_the_evening_bundle_rebrands_by_content_alone():
         look = Look(bundle, (1280, 720))
         screen = welcome(look, "nb", "Ingrid")
         assert screen.get_at((5, 5))[:3] == bundle.theme.colours["background_top"]
+
+
+def test_a_bundle_text_is_laid_out_once_and_a_shopper_s_text_is_never_kept():
+    look = Look(load_bundle(DEFAULT_DIR), (1920, 1080))
+    consent = look.bundle.files["consents.json"][0].text["en"]  # a paragraph: balancing it measures it many times
+    first = look.fit(consent, "body", (700, 400), max_lines=8)
+    assert len(first.lines) > 2 and [key[0] for key in look._layouts] == [consent]
+    again = look.fit(consent, "body", (700, 400), max_lines=8)  # from what was kept
+    fresh = Look(look.bundle, (1920, 1080)).fit(consent, "body", (700, 400), max_lines=8)
+    for block in (again, fresh):
+        assert (block.lines, block.line_height, block.px, block.shrunk, block.cut) == (
+            first.lines, first.line_height, first.px, first.shrunk, first.cut)
+    assert again.font.size(again.lines[0]) == first.font.size(first.lines[0])
+    greeting = look.text("en", "welcome.greeting", name="Aleksandra Konstantinopolskaya-Vasilyeva")
+    look.fit(greeting, "headline", (1000, 130), max_lines=1)
+    look.fit("Aleksandra", "body", (700, 400))  # typed into the join form
+    kept = [key[0] for key in look._layouts]
+    assert consent in kept and not any("Aleksandra" in text for text in kept)

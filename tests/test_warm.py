@@ -52,7 +52,7 @@ def test_the_scene_shown_and_a_running_transition_are_left_alone(ui):
     manager, view = ui
     assert not manager.warm("attract", view("attract"), 1.0)
     manager.show("join", view("join"), 2.0)
-    assert manager.transition is not None
+    assert manager.changing
     assert not manager.warm("welcome", view("welcome"), 2.0)  # the off-screen buffer holds the incoming frame
 
 

@@ -20,10 +20,13 @@ for Latin and Cyrillic in Inter (measured: "AV" 129 px kerned against 136 px of 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pygame
 
@@ -43,6 +46,12 @@ OTHER_SIZES_KEPT = 24
 """Fonts at sizes other than the type styles' kept open, least recently used first out: shrink-to-fit tries a
 few sizes for each text it shrinks (a binary search) and keeps one, and each size open holds its own FreeType
 face and glyph cache (about 0.4 MB: the whole catalogue browsed opened 36 sizes, 14 MB)."""
+LAYOUTS_KEPT = 1024
+"""Texts of the bundle kept laid out (:meth:`Look.fit`), least recently used first out: balancing the lines of a
+paragraph measures it a few hundred times (a consent's label 10 ms, the wheel's rules 17 ms at 1080p), which a
+scene's first entry need not do again. A few hundred bytes each."""
+PERSONAL_FILES = ("demo_members.json",)
+"""Bundle files whose texts stand for a shopper (the demo members' names): never kept laid out."""
 
 
 class Look:
@@ -61,6 +70,12 @@ class Look:
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}  # the type styles' own sizes, kept
         self._other_sizes: OrderedDict[tuple[str, int], pygame.font.Font] = OrderedDict()
         self._background: pygame.Surface | None = None
+        self._layouts: OrderedDict[tuple, tuple[tuple[str, ...], int, int, bool, bool]] = OrderedDict()
+        self._bundle_texts = frozenset(text for name, content in bundle.files.items() if name not in PERSONAL_FILES
+                                       for text in _texts(content))
+        """What :meth:`fit` keeps laid out: only the bundle's own texts, whole, so that no shopper's name,
+        points or typing stays in memory after their session (a text with a shopper's data filled in is never
+        one of them)."""
         self.images = ImageCache()
         """The bundle's images as scenes show them, scaled once, within one memory budget for all scenes."""
         pygame.font.init()  # idempotent; a Look made for a screenshot or a preview needs no display set up first
@@ -72,6 +87,7 @@ class Look:
         runs, so a font freed after ``pygame.quit()`` holds its file descriptor for the rest of the process."""
         self._fonts.clear()
         self._other_sizes.clear()
+        self._layouts.clear()
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.unit))
@@ -124,10 +140,21 @@ class Look:
             min_scale: float = 0.5) -> Block:
         """``text`` in ``style``, in balanced lines that fit ``box`` (width, height): shrunk down to
         ``min_scale`` of the style's size if need be, cut with an ellipsis only if even that does not fit."""
+        key = (text, style, (box[0], box[1]), max_lines, min_scale)
+        laid = self._layouts.get(key)
+        if laid is not None:
+            self._layouts.move_to_end(key)
+            lines, line_height, px, shrunk, cut = laid
+            return Block(lines, self.font(style, px), line_height, px, shrunk, cut)
         type_style = self.theme.type[style]
         size = self.px(type_style.size)
-        return fit(text, lambda px: self.font(style, px), box, size, min_size=max(1, round(size * min_scale)),
-                   line=type_style.line, max_lines=max_lines)
+        block = fit(text, lambda px: self.font(style, px), box, size, min_size=max(1, round(size * min_scale)),
+                    line=type_style.line, max_lines=max_lines)
+        if text in self._bundle_texts:
+            self._layouts[key] = (block.lines, block.line_height, block.px, block.shrunk, block.cut)
+            if len(self._layouts) > LAYOUTS_KEPT:
+                self._layouts.popitem(last=False)
+        return block
 
     def paint_background(self, screen: pygame.Surface, area: pygame.Rect | None = None) -> None:
         """The theme's vertical gradient over ``area`` of ``screen`` (all of it by default), instead of a fill."""
@@ -152,6 +179,22 @@ class Look:
                 line.set_at((0, y), mix(top, bottom, y / max(1, height - 1)))
             self._background = pygame.transform.scale(line, (min(BACKGROUND_STRIP, self.size[0]), height)).convert()
         return self._background
+
+def _texts(content: Any) -> Iterator[str]:
+    """Every string in a bundle file as it was checked and converted (dataclasses, mappings, sequences)."""
+    if isinstance(content, str):
+        yield content
+    elif isinstance(content, Mapping):
+        for key, value in content.items():
+            yield from _texts(key)
+            yield from _texts(value)
+    elif isinstance(content, list | tuple | set | frozenset):
+        for value in content:
+            yield from _texts(value)
+    elif dataclasses.is_dataclass(content) and not isinstance(content, type):
+        for field in dataclasses.fields(content):
+            yield from _texts(getattr(content, field.name))
+
 
 def mix(a: Colour, b: Colour, t: float) -> Colour:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))

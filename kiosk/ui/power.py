@@ -38,6 +38,7 @@ class ScreenOutput:
         if power is Power.OFF:
             screen.fill(BLACK)  # black as well as backlight off: some panels leak light at brightness 0
         else:
+            ui.settle(now)  # a scene on its way in is drawn whole first: it is the one redrawn
             ui.current.draw(screen, now)
             if power is Power.DIM and self.backlight is None:
                 shade = pygame.Surface(screen.get_size())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pygame
@@ -55,11 +56,22 @@ class Scene:
 
     def draw(self, screen: pygame.Surface, now: float) -> None:
         """Draw the whole scene."""
+        for _ in self.drawing(screen, now):
+            pass
+
+    def drawing(self, screen: pygame.Surface, now: float) -> Iterator[None]:
+        """Draw the whole scene in steps, pausing between them: the background and what ``compose`` draws (all
+        that reads the view, so a view the scene cannot show fails in the first step), then what each widget
+        prepares (a grid's cells, one at a time) and each widget. The scene manager spreads a new scene's drawing
+        over frames at these pauses, so that no frame waits on all of it."""
         self.look.paint_background(screen)
         self.compose(screen, now)
         self._under = {}
+        yield
         for widget in self._in_drawing_order():
+            yield from widget.preparing(now)
             self._paint(screen, widget, now)
+            yield
 
     def refresh(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         """Redraw the widgets that changed (pressed, toggled, opened) or move; return the rectangles redrawn."""

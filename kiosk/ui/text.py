@@ -129,11 +129,12 @@ def _even(pieces: list[Piece], count: int, font: pygame.font.Font, width: int) -
 
 @dataclass(frozen=True)
 class Block:
-    """Lines of text set in one font, ready to draw; ``size`` is the box they take."""
+    """Lines of text set in one font (at ``px`` pixels), ready to draw; ``size`` is the box they take."""
 
     lines: tuple[str, ...]
     font: pygame.font.Font
     line_height: int
+    px: int
     shrunk: bool = False  # set smaller than asked, to fit
     cut: bool = False  # ended with an ellipsis: nothing smaller fitted
 
@@ -175,7 +176,7 @@ def fit(text: str, font_at: FontAt, box: tuple[int, int], size: int, *, min_size
 
     def block_at(px: int) -> Block:
         font = font_at(px)
-        return Block(tuple(wrap(text, font, width)), font, round(px * line), shrunk=px < size)
+        return Block(tuple(wrap(text, font, width)), font, round(px * line), px, shrunk=px < size)
 
     def fits(block: Block) -> bool:
         block_width, block_height = block.size
@@ -203,7 +204,7 @@ def _cut(block: Block, width: int, height: int, max_lines: int) -> Block:
     last = lines[-1] if len(block.lines) <= room else lines[-1] + " " + " ".join(block.lines[room:])
     lines[-1] = ellipsize(last, block.font, width)
     lines = [ellipsize(line, block.font, width) for line in lines]
-    return Block(tuple(lines), block.font, block.line_height, shrunk=True, cut=True)
+    return Block(tuple(lines), block.font, block.line_height, block.px, shrunk=True, cut=True)
 
 
 def ellipsize(line: str, font: pygame.font.Font, width: int) -> str:

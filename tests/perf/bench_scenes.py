@@ -4,8 +4,10 @@ a feature that animates) and every transition (the crossfade into each scene tha
 celebration a tap makes), then the resident memory with the fonts loaded and the catalogue's images decoded.
 
 Budgets (docs/architecture.md, "Budgets"): any animation or transition frame p99 <= 6 ms and none over
-16.7 ms; resident memory <= 150 MB. A transition's entry (the incoming scene drawn once off screen, while the
-outgoing one stays on the screen) is reported against the 16.7 ms of one frame at 60 Hz.
+16.7 ms; resident memory <= 150 MB. A scene's entry (the incoming scene drawn off screen over frames while the
+outgoing one stays on the screen: ``show`` and each frame until the crossfade starts) is reported per scene, its
+worst frame in wall and in CPU time, against the 16.7 ms of one frame at 60 Hz; the first of the entries is the
+shopper's first after the scenes were warmed.
 
     .venv/bin/python tests/perf/bench_scenes.py [--quick]   # alone; tests/perf/run.py runs it too
 """
@@ -28,6 +30,7 @@ FRAME_MAX_MS = 16.7
 MEMORY_MB = 150.0
 SIZE = (1920, 1080)
 FPS = 30  # [display] fps of the shipped config: the frames a transition of 200 ms has
+BUILD_FPS = 60  # the frame rate while an incoming scene is drawn off screen (kiosk/ui/manager.py)
 ANIMATION_S = 3.0
 
 
@@ -116,23 +119,31 @@ def _measure(quick: bool) -> list[Figure]:
         if ui.scenes[name].transition is None:
             continue
         before = "goodbye" if name == "attract" else "attract"
-        samples = []
+        samples, entry, lengths = [], [], []
         for _ in range(repeats):
             clock += 100.0
             ui.show(before, view(before), clock)
-            _transition_frames(ui, clock)  # the way into the scene before, not measured
-            entries.append(_timed(lambda now, name=name: ui.show(name, view(name), now), clock + 0.5))
+            _changing_frames(ui, clock)  # the way into the scene before, not measured
+            entry.append(_timed(lambda now, name=name: ui.show(name, view(name), now), clock + 0.5))
+            building = _building_frames(ui, clock + 0.5)
             if ui.transition is None:
                 raise RuntimeError(f"no transition into {name}")
-            samples += _transition_frames(ui, clock + 0.5)
+            entry += building
+            lengths.append(1 + len(building))
+            samples += _changing_frames(ui, ui.transition.start)
         figures += _frames(f"transition: {before} -> {name}", samples)
+        figures += [Figure(f"entry: {name}, worst frame, max", max(wall for wall, _ in entry), "ms", FRAME_MAX_MS,
+                           len(entry)),
+                    Figure(f"entry: {name}, worst frame, CPU time max", max(cpu for _, cpu in entry), "ms",
+                           FRAME_MAX_MS, len(entry)),
+                    Figure(f"entry: {name}, frames before the crossfade, max", max(lengths), "", None,
+                           len(lengths))]
+        entries += entry
     walls = [wall for wall, _ in entries]
-    figures.append(Figure("transition: entry (incoming drawn off screen), p50", percentile(walls, 50), "ms",
-                          None, len(walls)))
-    figures.append(Figure("transition: entry (incoming drawn off screen), max", max(walls), "ms", FRAME_MAX_MS,
-                          len(walls)))
-    figures.append(Figure("transition: entry, CPU time max", max(cpu for _, cpu in entries), "ms", None,
-                          len(entries)))
+    figures.append(Figure("entry: every scene, frame p50", percentile(walls, 50), "ms", None, len(walls)))
+    figures.append(Figure("entry: every scene, worst frame, max", max(walls), "ms", FRAME_MAX_MS, len(walls)))
+    figures.append(Figure("entry: every scene, worst frame, CPU time max", max(cpu for _, cpu in entries), "ms",
+                          FRAME_MAX_MS, len(entries)))
 
     images = _load_catalogue_images(ui.look, DEFAULT_DIR / "catalogue")
     rss, peak = _memory_mb()
@@ -155,10 +166,19 @@ def _timed(draw, now: float) -> Sample:
     return 1000 * (time.perf_counter() - wall), 1000 * (time.thread_time() - cpu)
 
 
-def _transition_frames(ui, start: float) -> list[Sample]:
+def _building_frames(ui, start: float) -> list[Sample]:
+    """The frames that draw an incoming scene off screen, until its crossfade starts."""
     times, now = [], start
-    while ui.transition is not None:
-        now += 1 / FPS
+    while ui.changing and ui.transition is None:
+        now += 1 / BUILD_FPS
+        times.append(_timed(ui.frame, now))
+    return times
+
+
+def _changing_frames(ui, start: float) -> list[Sample]:
+    times, now = [], start
+    while ui.changing:
+        now += 1 / (BUILD_FPS if ui.transition is None else FPS)
         times.append(_timed(ui.frame, now))
     return times
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pygame
 
@@ -221,6 +221,13 @@ class Grid(Widget):
                 self._cells.move_to_end(index)
                 screen.blit(cell, self.cell_rect(index))
         screen.set_clip(clip)
+
+    def preparing(self, now: float) -> Iterator[None]:
+        """The cells of the first drawing rendered one a step: a scene drawn over frames splits them."""
+        for index in self.visible():
+            if index not in self._cells:
+                self._cell(index)
+                yield
 
     def _render_ahead(self) -> None:
         """Render the cells in view and a screenful either side, now, while the finger is down and no frame

@@ -9,6 +9,8 @@ true while it animates (a toast sliding in).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pygame
 
 from kiosk.ui.input import Input
@@ -43,6 +45,11 @@ class Widget:
 
     def draw(self, screen: pygame.Surface, now: float) -> None:
         raise NotImplementedError
+
+    def preparing(self, now: float) -> Iterator[None]:
+        """Make what :meth:`draw` will need, in steps with a pause after each (a grid renders a cell a step), so
+        that a scene drawn over several frames (:meth:`Scene.drawing`) splits a widget's work; none by default."""
+        return iter(())
 
     def redraw(self, screen: pygame.Surface, now: float) -> list[pygame.Rect] | None:
         """Redraw only the parts that changed, over themselves, and return them; None (the default): the scene

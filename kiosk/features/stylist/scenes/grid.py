@@ -41,7 +41,7 @@ class GridScene(StylistScene):
             product = products[index]
             sold_out = not any(product.stock.values())
             caption = self.t("stylist.sold_out") if sold_out else self.price(product.price)
-            tile = Tile(look, pygame.Rect((0, 0), size), "", self.picture(product, picture),
+            tile = Tile(look, pygame.Rect((0, 0), size), "", self.picture_of(product, picture),
                         product.name[language], caption, muted=sold_out)
             face = pygame.Surface(size)  # the display's format: a cell blits as a plain copy
             face.fill(ground)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pygame
 
 from kiosk.features.stylist.catalogue import SLOTS
@@ -33,7 +35,7 @@ class HomeScene(StylistScene):
         for i, category in enumerate(catalogue.categories):
             first = catalogue.in_category(category.key)[0]
             rect = pygame.Rect(margin + i * (tile_w + gap), top, tile_w, pic[1] + look.px(70) + 2 * look.space("s"))
-            tiles.append(Tile(look, rect, f"stylist:category:{category.key}", self.picture(first, pic),
+            tiles.append(Tile(look, rect, f"stylist:category:{category.key}", self.picture_of(first, pic),
                               category.name[language]))
         heading = pygame.Rect(margin, tiles[0].rect.bottom + gap, width, look.px(60))
         look.fit(self.t("stylist.looks"), "label", heading.size, max_lines=1).draw(screen, heading,
@@ -43,8 +45,8 @@ class HomeScene(StylistScene):
         height = self.bottom - heading.bottom - look.space("s")
         for i, curated in enumerate(catalogue.looks[:4]):
             rect = pygame.Rect(margin + i * (look_w + gap), heading.bottom + look.space("s"), look_w, height)
-            tiles.append(Tile(look, rect, f"stylist:curated:{curated.key}", self._collage(curated.skus, rect, height),
-                              curated.name[language]))
+            collage = partial(self._collage, curated.skus, rect, height)
+            tiles.append(Tile(look, rect, f"stylist:curated:{curated.key}", collage, curated.name[language]))
         self.buttons = [*self.buttons, quiz, *tiles]
 
     def _collage(self, skus: tuple[str, ...], rect: pygame.Rect, height: int) -> pygame.Surface:

@@ -58,7 +58,7 @@ class LookScene(StylistScene):
             tile = pygame.Rect(body.left, body.top, body.width, body.height - look.px(100))
             pic = (tile.width - 2 * look.space("s"), min(round((tile.width - 2 * look.space("s")) * IMAGE_RATIO),
                                                           tile.height - look.px(130)))
-            widgets.append(Tile(look, tile, f"stylist:product:{pick.sku}", self.picture(product, pic),
+            widgets.append(Tile(look, tile, f"stylist:product:{pick.sku}", self.picture_of(product, pic),
                                 product.name[language], f"{size} · {self.price(product.price)}"))
             widgets.append(Button(look, pygame.Rect(body.left, body.bottom - look.px(90), body.width, look.px(90)),
                                   self.t("stylist.remove"), f"stylist:remove:{slot}", "quiet"))
@@ -78,7 +78,7 @@ class LookScene(StylistScene):
             product = self.catalogue.products[sku]
             rect = pygame.Rect(body.left, top + i * (each + look.space("s")), body.width, each)
             side = each - 2 * look.space("s")
-            tiles.append(Tile(look, rect, f"stylist:product:{sku}", self.picture(product, (side, side)),
+            tiles.append(Tile(look, rect, f"stylist:product:{sku}", self.picture_of(product, (side, side)),
                               product.name[self.view.language], self.price(product.price), beside=True))
         return tiles
 
