@@ -165,6 +165,30 @@ def test_the_celebration_is_the_same_every_time():
     assert shots[0] == shots[1]
 
 
+@pytest.mark.parametrize("size", SCREENS)
+@pytest.mark.parametrize("bundle_name", BUNDLES)
+def test_each_attract_frame_is_the_scene_drawn_afresh_though_it_redraws_only_what_moves(bundle_name, size):
+    """A frame puts back the background only where the rings and the pulse move and draws them over it: frame on
+    frame, at uneven steps through more than a period, the screen is what a whole drawing at that moment is."""
+    bundle = load_bundle(BUNDLES[bundle_name])
+    look = Look(bundle, size)
+    spec = FEATURES.scenes["attract"]
+    for language in LANGUAGES:
+        view = spec.view(source(bundle, language))
+        animated, fresh = spec.build(look), spec.build(look)
+        screen, reference = pygame.Surface(size), pygame.Surface(size)
+        animated.enter(view, 0.0)
+        animated.draw(screen, 0.0)
+        now = 0.0
+        for step in range(60):
+            now += (1 / 20, 1 / 30, 0.13, 0.011)[step % 4]
+            changed = animated.animate(screen, now)
+            fresh.enter(view, 0.0)
+            fresh.draw(reference, now)
+            assert pygame.image.tobytes(screen, "RGB") == pygame.image.tobytes(reference, "RGB"), (language, now)
+            assert all(rect.collidelist([button.rect for button in animated.buttons]) < 0 for rect in changed)
+
+
 @pytest.mark.parametrize("bundle_name", BUNDLES)
 def test_the_led_mirror_is_drawn_in_the_theme_palette_and_only_when_asked(bundle_name):
     look = Look(load_bundle(BUNDLES[bundle_name]), (1280, 720))

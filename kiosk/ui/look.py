@@ -163,6 +163,11 @@ class Look:
         for x in range(area.left, area.right, strip.get_width()):
             screen.blit(strip, (x, area.top), (0, area.top, min(strip.get_width(), area.right - x), area.height))
 
+    def background_of(self, area: pygame.Rect) -> pygame.Surface:
+        """The background under ``area`` as a surface of its own, for an animation to restore what it moves over
+        from: one blit, where :meth:`paint_background` blits the strip across."""
+        return pygame.transform.scale(self._background_strip().subsurface((0, area.top, 1, area.height)), area.size)
+
     def background_at(self, y: int) -> Colour:
         """The background's colour on line ``y``."""
         return tuple(self._background_strip().get_at((0, y))[:3])

@@ -19,6 +19,8 @@ from kiosk.ui.scene import Scene, View
 RING_PERIOD_S = 2.4
 RINGS = 3
 RING_CORE = 150  # radius of the reader target, pixels at 1080 lines
+PULSE = 0.04  # the target breathes by this share of its radius
+RESTORE_ROWS = 16  # the height of the rectangles a frame puts the background back in
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class AttractScene(Scene):
     def __init__(self, look) -> None:
         super().__init__(look)
         self._qr: tuple[str, int, pygame.Surface] | None = None  # (url, side, surface): rendered once per URL
+        self._backdrop: pygame.Surface | None = None  # the background under the rings, for the frames to restore
 
     @property
     def animated(self) -> bool:
@@ -60,11 +63,6 @@ class AttractScene(Scene):
         lead = look.fit(self.t(subtitle), "lead", (int(width * 0.45), look.px(200)), max_lines=4)
         y = lead.draw(screen, pygame.Rect(left, y, column, 0), look.colour["muted"]).bottom
         self._ring_area = self._target_rect()
-        core = look.px(RING_CORE)
-        hint_box = (int(core * 1.6), int(core * 0.6))
-        self._hint = look.fit(self.t("attract.hint"), "label", hint_box, max_lines=2)  # set once, drawn per frame
-        self._icon = icons.render("tap", int(core * 0.8), look.colour["on_accent"], look.colour["accent"],
-                                  disc=False)
         if self.view.stylist:
             self._stylist_entry(screen)
         if self._qr_only:
@@ -75,6 +73,10 @@ class AttractScene(Scene):
             qr = self._qr_code(side)
             screen.blit(qr, qr.get_rect(center=card.rect.center))
             return
+        if self._backdrop is None:
+            self._backdrop = look.background_of(self._ring_area)
+        self._restore = self._restore_rects()
+        self._label = self._render_label()
         self._draw_rings(screen, now)
         if self.view.join_url:
             self._draw_qr_card(screen, left, y + look.space("l"))
@@ -129,18 +131,44 @@ class AttractScene(Scene):
         rect.center = (int(look.size[0] * 0.77), look.size[1] // 2)
         return rect
 
+    def _render_label(self) -> pygame.Surface:
+        """The target's label (the tap icon over "hold it here"), rendered once: the frames blit it."""
+        look = self.look
+        core = look.px(RING_CORE)
+        hint = look.fit(self.t("attract.hint"), "label", (int(core * 1.6), int(core * 0.6)), max_lines=2)
+        icon = icons.render("tap", int(core * 0.8), look.colour["on_accent"], look.colour["accent"], disc=False)
+        gap = look.space("xs")
+        width, height = hint.size
+        label = pygame.Surface((max(icon.get_width(), width), icon.get_height() + gap + height), pygame.SRCALPHA)
+        label.blit(icon, icon.get_rect(midtop=(label.get_width() // 2, 0)))
+        hint.draw(label, pygame.Rect(0, icon.get_height() + gap, label.get_width(), height), look.colour["on_accent"],
+                  align="centre")
+        return label
+
+    def _reach(self) -> int:
+        return self._ring_area.width // 2 - self.look.px(4)
+
+    def _restore_rects(self) -> list[tuple[pygame.Surface, pygame.Rect, pygame.Rect]]:
+        """What a frame puts back of the background before it draws the rings, as blits from the backdrop: the
+        band between the smallest pulse (inside it the target covers everything, every frame) and the rings'
+        reach, about a third fewer pixels than the whole square."""
+        area = self._ring_area
+        inner = int(self.look.px(RING_CORE) * (1 - PULSE)) - 2  # a pixel or two of margin: circles are drawn whole
+        rects = [rect.clip(area) for rect in _ring_cover(area.center, inner, self._reach() + 2, RESTORE_ROWS)]
+        return [(self._backdrop, rect, rect.move(-area.left, -area.top)) for rect in rects if rect]
+
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
-        # Only the rings move: redraw that square and leave the texts alone (CPU budget on the attract loop).
-        self.look.paint_background(screen, self._ring_area)
+        # Only the rings and the pulse move: put their band's background back and draw them over it, and leave
+        # the texts alone (CPU budget on the attract loop).
+        screen.blits(self._restore, doreturn=False)
         self._draw_rings(screen, now)
         return [self._ring_area]
 
     def _draw_rings(self, screen: pygame.Surface, now: float) -> None:
         look = self.look
-        area = self._ring_area
-        centre = area.center
+        centre = self._ring_area.center
         core = look.px(RING_CORE)
-        reach = area.width // 2 - look.px(4)
+        reach = self._reach()
         backdrop = look.background_at(centre[1])
         phase = ((now - self.entered_at) / RING_PERIOD_S) % 1.0
         for i in range(RINGS):
@@ -148,12 +176,27 @@ class AttractScene(Scene):
             radius = int(core + (reach - core) * t)
             colour = mix(look.colour["accent"], backdrop, t)
             pygame.draw.circle(screen, colour, centre, radius, width=look.px(10))
-        pulse = 1 + 0.04 * math.sin((now - self.entered_at) * 2 * math.pi / RING_PERIOD_S)
+        pulse = 1 + PULSE * math.sin((now - self.entered_at) * 2 * math.pi / RING_PERIOD_S)
         pygame.draw.circle(screen, look.colour["accent"], centre, int(core * pulse))
-        gap = look.space("xs")
-        stack = self._icon.get_height() + gap + self._hint.size[1]
-        icon_top = centre[1] - stack // 2
-        screen.blit(self._icon, self._icon.get_rect(midtop=(centre[0], icon_top)))
-        hint_box = pygame.Rect(0, icon_top + self._icon.get_height() + gap, *self._hint.size)
-        hint_box.centerx = centre[0]
-        self._hint.draw(screen, hint_box, look.colour["on_accent"], align="centre")
+        screen.blit(self._label, self._label.get_rect(center=centre))
+
+
+def _ring_cover(centre: tuple[int, int], inner: int, outer: int, rows: int) -> list[pygame.Rect]:
+    """Rectangles ``rows`` high that cover every pixel between radius ``inner`` and ``outer`` around ``centre``
+    and leave out most of what is inside ``inner``: one across a band of rows that passes outside the inner
+    circle, two (left and right of it) across one that crosses it."""
+    cx, cy = centre
+    rects = []
+    for top in range(cy - outer, cy + outer + 1, rows):
+        height = min(rows, cy + outer + 1 - top)
+        ends = (abs(top - cy), abs(top + height - 1 - cy))
+        near = 0 if top <= cy < top + height else min(ends)
+        far = max(ends)
+        half = math.ceil(math.sqrt(outer * outer - near * near))
+        if far >= inner:
+            rects.append(pygame.Rect(cx - half, top, 2 * half + 1, height))
+            continue
+        hole = math.floor(math.sqrt(inner * inner - far * far))
+        rects += [pygame.Rect(cx - half, top, half - hole, height),
+                  pygame.Rect(cx + hole + 1, top, half - hole, height)]
+    return rects
