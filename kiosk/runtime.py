@@ -129,7 +129,7 @@ class Runtime:
             view = None
         if view is None or not self.ui.show(scene, view, now):
             self._scene_failed(now)
-        self.next_frame = now + self.frame_interval()
+        self.next_frame = now + self.frame_interval(now)
         log.info("scene: %s", self.ui.name)
         self.tracer.mark("scene.enter", scene=self.ui.name)
 
@@ -163,10 +163,9 @@ class Runtime:
             return
         self.ui.warm(name, view, now)
 
-    def frame_interval(self) -> float:
-        """Seconds between animation frames: the configured rate, or the manager's own if it needs more (the shown
-        scene's, or while a new scene is drawn over frames)."""
-        return 1 / max(self.settings.display.fps, self.ui.fps or 0)
+    def frame_interval(self, now: float) -> float:
+        """Seconds to the next animation frame, at the rate the scene manager asks for what it draws next."""
+        return 1 / self.ui.frame_rate(self.settings.display.fps, now)
 
     def refresh(self, now: float) -> None:
         self.show(self.machine.scene, now, enter=False)
@@ -242,7 +241,7 @@ class Runtime:
         self.ui.frame(now)
         self.frame_times.append(time.monotonic() - now)
         self.tracer.mark("frame", ms=round(self.frame_times[-1] * 1000, 3))
-        self.next_frame = now + self.frame_interval()
+        self.next_frame = now + self.frame_interval(now)
 
     def woken_by_input(self, now: float) -> bool:
         """Record a touch or button press; True when it only woke the dimmed or dark screen."""

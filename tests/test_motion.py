@@ -14,7 +14,7 @@ from kiosk.features.registry import FeatureSet
 from kiosk.ui.input import Press, Release
 from kiosk.ui.kit.motion import ease
 from kiosk.ui.look import Look
-from kiosk.ui.manager import SceneManager
+from kiosk.ui.manager import BUILD_FPS, SceneManager
 from kiosk.ui.motion import changed_rects
 
 FEATURES = FeatureSet(default_features())
@@ -127,6 +127,27 @@ def test_a_transition_blends_every_pixel_that_changes(screen, before, after):
         covered.draw(pygame.mask.Mask(rect.size, fill=True), rect.topleft)
     assert differs.overlap_area(covered, (0, 0)) == differs.count()
     assert sum(rect.width * rect.height for rect in rects) < 0.9 * screen.get_width() * screen.get_height()
+
+
+def test_the_attract_rings_are_drawn_at_their_own_slower_rate_and_the_way_into_them_at_the_configured_one(screen):
+    ui = manager(screen)
+    ui.show("goodbye", view("goodbye"), 0.0)
+    ui.show("attract", view("attract"), 10.0)
+    assert ui.current.max_fps == 20
+    t, rates = 10.0, set()
+    while ui.changing:  # drawn off screen, then crossfaded
+        rates.add(ui.frame_rate(30, t))
+        t += 1 / 30
+        ui.frame(t)
+    assert rates <= {30, BUILD_FPS} and 30 in rates
+    assert ui.animating(t) and ui.frame_rate(30, t) == 20  # then the rings alone, slow motion
+    assert ui.frame_rate(12, t) == 12  # never more than configured for them
+    t = 20.0
+    ui.show("goodbye", view("goodbye"), t)
+    while ui.changing:
+        t += 1 / 30
+        ui.frame(t)
+    assert ui.frame_rate(30, t) == 30
 
 
 def test_an_animated_scene_goes_on_from_the_end_of_its_transition_without_a_jump(screen):

@@ -100,7 +100,7 @@ def test_a_scene_drawn_over_frames_is_whole_and_the_same_as_one_drawn_at_once(sc
     ui = entering(screen, name, 10.0)
     building, t = 0, 10.0
     while ui.transition is None:
-        assert ui.changing and ui.animating(t) and ui.fps == manager_module.BUILD_FPS
+        assert ui.changing and ui.animating(t) and ui.frame_rate(30, t) == manager_module.BUILD_FPS
         assert pixels(screen) == outgoing  # the outgoing frame stays up while the incoming one is drawn
         t += 1 / 60
         ui.frame(t)

@@ -113,11 +113,17 @@ class SceneManager:
         """Whether a new scene is on its way in: drawn off screen over frames, or crossfading."""
         return self._build is not None or self.transition is not None
 
-    @property
-    def fps(self) -> int | None:
-        """The frame rate the screen needs now, if above the configured one: BUILD_FPS while an incoming scene
-        is drawn over frames, else the shown scene's own."""
-        return BUILD_FPS if self._build is not None else self.current.fps
+    def frame_rate(self, configured: int, now: float) -> int:
+        """Frames a second for what the next frame draws, from the ``configured`` rate: BUILD_FPS while an
+        incoming scene is drawn over frames; the shown scene's ``fps`` if it needs more; its ``max_fps`` if its own
+        slow motion is all that moves."""
+        if self._build is not None:
+            return max(configured, BUILD_FPS)
+        scene = self.current
+        rate = max(configured, scene.fps or 0)
+        if scene.max_fps is not None and self.transition is None and not scene.moving(now):
+            return min(rate, scene.max_fps)
+        return rate
 
     def _go_on_building(self, now: float, until: float) -> None:
         """Draw more of the incoming scene off screen, a step and then more until ``until`` (a

@@ -32,6 +32,7 @@ class AttractView(View):
 
 class AttractScene(Scene):
     name = "attract"
+    max_fps = 20  # the rings widen 65 px a second and the target breathes 6 px: 20 frames draw that smoothly
     view_model = AttractView
     view: AttractView
 
