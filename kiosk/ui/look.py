@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -158,15 +158,23 @@ class Look:
 
     def paint_background(self, screen: pygame.Surface, area: pygame.Rect | None = None) -> None:
         """The theme's vertical gradient over ``area`` of ``screen`` (all of it by default), instead of a fill."""
-        strip = self._background_strip()
-        area = screen.get_rect() if area is None else pygame.Rect(area).clip(screen.get_rect())
-        for x in range(area.left, area.right, strip.get_width()):
-            screen.blit(strip, (x, area.top), (0, area.top, min(strip.get_width(), area.right - x), area.height))
+        screen.blits(self.background_blits([screen.get_rect() if area is None else area], screen.get_size()),
+                     doreturn=False)
 
-    def background_of(self, area: pygame.Rect) -> pygame.Surface:
-        """The background under ``area`` as a surface of its own, for an animation to restore what it moves over
-        from: one blit, where :meth:`paint_background` blits the strip across."""
-        return pygame.transform.scale(self._background_strip().subsurface((0, area.top, 1, area.height)), area.size)
+    def background_blits(self, areas: Iterable[pygame.Rect], bounds: tuple[int, int] | None = None,
+                         ) -> list[tuple[pygame.Surface, tuple[int, int], pygame.Rect]]:
+        """The blits (for ``Surface.blits``) that paint the gradient over ``areas``, clipped to a screen of
+        ``bounds`` (this look's size by default): the strip across each. An animation works them out once and
+        restores what it moves over with them every frame."""
+        strip = self._background_strip()
+        screen = pygame.Rect((0, 0), bounds or self.size)
+        blits = []
+        for area in areas:
+            area = pygame.Rect(area).clip(screen)
+            for x in range(area.left, area.right, strip.get_width()):
+                blits.append((strip, (x, area.top), pygame.Rect(0, area.top, min(strip.get_width(), area.right - x),
+                                                                area.height)))
+        return blits
 
     def background_at(self, y: int) -> Colour:
         """The background's colour on line ``y``."""

@@ -39,7 +39,6 @@ class AttractScene(Scene):
     def __init__(self, look) -> None:
         super().__init__(look)
         self._qr: tuple[str, int, pygame.Surface] | None = None  # (url, side, surface): rendered once per URL
-        self._backdrop: pygame.Surface | None = None  # the background under the rings, for the frames to restore
 
     @property
     def animated(self) -> bool:
@@ -74,9 +73,7 @@ class AttractScene(Scene):
             qr = self._qr_code(side)
             screen.blit(qr, qr.get_rect(center=card.rect.center))
             return
-        if self._backdrop is None:
-            self._backdrop = look.background_of(self._ring_area)
-        self._restore = self._restore_rects()
+        self._restore = self._restore_blits()
         self._label = self._render_label()
         self._draw_rings(screen, now)
         if self.view.join_url:
@@ -149,14 +146,14 @@ class AttractScene(Scene):
     def _reach(self) -> int:
         return self._ring_area.width // 2 - self.look.px(4)
 
-    def _restore_rects(self) -> list[tuple[pygame.Surface, pygame.Rect, pygame.Rect]]:
-        """What a frame puts back of the background before it draws the rings, as blits from the backdrop: the
-        band between the smallest pulse (inside it the target covers everything, every frame) and the rings'
-        reach, about a third fewer pixels than the whole square."""
+    def _restore_blits(self) -> list[tuple[pygame.Surface, tuple[int, int], pygame.Rect]]:
+        """What a frame puts back of the background before it draws the rings: the band between the smallest
+        pulse (inside it the target covers everything, every frame) and the rings' reach, about a third fewer
+        pixels than the whole square."""
         area = self._ring_area
         inner = int(self.look.px(RING_CORE) * (1 - PULSE)) - 2  # a pixel or two of margin: circles are drawn whole
-        rects = [rect.clip(area) for rect in _ring_cover(area.center, inner, self._reach() + 2, RESTORE_ROWS)]
-        return [(self._backdrop, rect, rect.move(-area.left, -area.top)) for rect in rects if rect]
+        band = [rect.clip(area) for rect in _ring_cover(area.center, inner, self._reach() + 2, RESTORE_ROWS)]
+        return self.look.background_blits(band)
 
     def animate(self, screen: pygame.Surface, now: float) -> list[pygame.Rect]:
         # Only the rings and the pulse move: put their band's background back and draw them over it, and leave
