@@ -1,8 +1,10 @@
 """The MQTT link: publishes the outbox, keeps status/birth/telemetry true, takes remote commands.
 
 paho keeps unacknowledged messages in memory only, so the outbox is the truth: rows go out in ``seq``
-order with a bounded number in flight, are marked delivered on PUBACK, and after every (re)connect every
-undelivered row is sent again (consumers deduplicate on ``event_id``). A row the broker refuses (MQTT 5: a PUBACK
+order, a bounded number handed to paho at a time (it keeps ``MAX_IN_FLIGHT`` of them on the wire and sends the
+next on each PUBACK from its own thread), are marked delivered once acknowledged (in batches while a backlog
+drains: one commit each), and after every (re)connect every undelivered row is sent again (consumers
+deduplicate on ``event_id``). A row the broker refuses (MQTT 5: a PUBACK
 with a failure reason code, such as mosquitto's 0x87 "not authorized" for a topic its ACL denies) is marked refused
 in the outbox and sent again only every ``retry_refused_s`` (not after each reconnect: mosquitto before 2.0.22
 with ``max_queued_messages 0`` drops a client whose publish it refuses); the rows after it go on. The first
@@ -42,12 +44,16 @@ from kiosk.mqtt.client import new_client
 from kiosk.mqtt.commands import Command, CommandLedger
 from kiosk.mqtt.discovery import HA_STATUS_TOPIC, discovery_messages
 from kiosk.mqtt.telemetry import telemetry
+from kiosk.mqtt.window import Window
 from kiosk.storage.outbox import Outbox, PendingEvent
 
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 24 * 3600
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 32  # messages on the wire, unacknowledged (paho's max_inflight_messages)
+MAX_HANDED = 8 * MAX_IN_FLIGHT  # messages handed to paho, unanswered: paho queues those beyond its window
+MARK_BATCH = MAX_HANDED  # acknowledged rows marked delivered in one commit while a backlog drains
+MARK_AFTER_S = 0.05  # the longest an acknowledged row waits for its mark while others are still on their way
 UPKEEP_INTERVAL_S = 60.0
 REBUILD_AFTER_S = 90.0  # longer than paho's own reconnect backoff (30 s): only a stuck client is replaced
 COMMAND_TTL_S = 60.0
@@ -100,6 +106,7 @@ class MqttLink:
         self._client_id = f"kiosk-{identity.kiosk_id}"
         self._wake = threading.Event()
         self._acks: queue.SimpleQueue[tuple[int, ReasonCode]] = queue.SimpleQueue()
+        self._wake_after_acks = 1  # the publisher's next turn is worth taking once this many answers wait
         self._refused_topics: set[str] = set()  # ACL topic filters the broker refused, until it accepts one again
         self._connected = False
         self._generation = 0
@@ -209,7 +216,10 @@ class MqttLink:
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
         self._acks.put((mid, reason_code))
-        self._wake.set()
+        # Thousands of PUBACKs a second come during a drain: a turn of the publisher (a thread switch, a query)
+        # is taken for a batch of them, not for each.
+        if self._acks.qsize() >= self._wake_after_acks and not self._wake.is_set():
+            self._wake.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
@@ -258,27 +268,34 @@ class MqttLink:
     # The publisher thread.
 
     def _publish_loop(self) -> None:
-        in_flight: dict[int, tuple[int, str]] = {}  # mid -> (seq, topic), for this connection only
+        window = Window()  # for this connection only
+        acked: list[int] = []  # seqs the broker accepted, not yet marked delivered
+        mark_by = 0.0  # monotonic time by which ``acked`` is marked
         cursor, generation = 0, 0
         next_telemetry = time.monotonic()
         next_upkeep = time.monotonic()
         next_retry = time.monotonic()
         disconnected_since = time.monotonic()
         while not self._stopping.is_set():
-            self._wake.wait(1.0)
+            self._wake.wait(min(1.0, max(0.0, mark_by - time.monotonic())) if acked else 1.0)
             self._wake.clear()
             now = time.monotonic()
             self.heartbeat.beat(now)
             if now >= next_upkeep:
                 self._outbox.maintain()
                 next_upkeep = now + UPKEEP_INTERVAL_S
-            if generation != self._generation:
-                # A new connection: whatever was in flight on the old one may be lost; send it all again.
-                generation, cursor = self._generation, 0
-                in_flight.clear()
-            delivered, refused = self._settle_acks(in_flight)
+            if not acked:
+                mark_by = now + MARK_AFTER_S
+            delivered, refused = self._settle_acks(window)  # before a new connection's reset: these were answered
+            acked += delivered
             if refused:
                 self._outbox.mark_refused(refused)
+            if generation != self._generation:
+                # A new connection: whatever was in flight on the old one may be lost; send it all again (what
+                # was acknowledged is marked first, so it does not go again).
+                self._mark(acked)
+                generation, cursor = self._generation, 0
+                window.clear()
             if not self._connected:
                 if now - disconnected_since >= self._rebuild_after_s and self._broker_answers():
                     self._rebuild()
@@ -293,35 +310,44 @@ class MqttLink:
                     next_retry = now + self._outbox.retry_refused_s / 10
                     if self._outbox.refused():
                         cursor = 0
-                busy = {seq for seq, _ in in_flight.values()}.union(delivered)
-                cursor = self._send_more(in_flight, cursor, busy)
-            # Marked after the window is refilled: the broker works on the next rows during this commit's fsync.
-            if delivered:
-                self._outbox.mark_delivered(delivered)
+                if generation == self._generation:  # a connection made during this turn is reset first
+                    cursor = self._send_more(window, cursor, window.rows().union(acked))
+            # Marked after the window is refilled, so paho and the broker work on the next rows during the commit's
+            # fsync; while a backlog drains, one commit per MARK_BATCH rows, otherwise (nothing else on its way,
+            # or no connection to bring more) at once.
+            if len(acked) >= MARK_BATCH or not window or now >= mark_by or not self._connected:
+                self._mark(acked)
+            # Next turn: when half the window is free to be refilled, or once all of it is answered.
+            half = MAX_HANDED // 2
+            self._wake_after_acks = len(window) - half if len(window) > half else max(1, len(window))
             self._outbox.scrub_if_due(time.monotonic())
+        self._mark(acked)
 
-    def _send_more(self, in_flight: dict[int, tuple[int, str]], cursor: int, busy: set[int]) -> int:
-        """Publish pending rows after ``cursor`` into the free in-flight slots, but not the ``busy`` ones (in flight
-        or just acknowledged: the cursor went back for refused rows come due); returns the new cursor."""
-        free = MAX_IN_FLIGHT - len(in_flight)
-        if free <= 0:
+    def _mark(self, acked: list[int]) -> None:
+        """Mark the acknowledged rows delivered and empty ``acked``."""
+        if acked:
+            self._outbox.mark_delivered(acked)
+            acked.clear()
+
+    def _send_more(self, window: Window, cursor: int, busy: set[int]) -> int:
+        """Hand paho the pending rows after ``cursor`` while the window has room, but not the ``busy`` ones (in
+        flight or acknowledged: the cursor went back for refused rows come due); returns the new cursor. Rows are
+        read once half the window is free, so a drain reads them in batches, not one per PUBACK."""
+        if len(window) > MAX_HANDED // 2:
             return cursor
-        for row in self._outbox.pending(after_seq=cursor, limit=free):
+        for row in self._outbox.pending(after_seq=cursor, limit=MAX_HANDED - len(window)):
             if row.seq in busy:
                 cursor = row.seq
                 continue
-            mids = []
             for topic, payload, retain in self._messages(row):
                 info = self._client.publish(topic, payload, qos=1, retain=retain)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     break
-                mids.append(info.mid)
-                in_flight[info.mid] = (row.seq, topic)
+                window.add(info.mid, row.seq, topic)
             else:
                 cursor = row.seq
                 continue
-            for mid in mids:  # half a row is no row: all of it goes again after the reconnect
-                in_flight.pop(mid, None)
+            window.drop_row(row.seq)  # half a row is no row: all of it goes again after the reconnect
             self._wake.set()  # the connection dropped mid-batch: look again at once
             break
         return cursor
@@ -336,26 +362,26 @@ class MqttLink:
             messages.append((self.store_topic + subtopic, body, True))
         return messages
 
-    def _settle_acks(self, in_flight: dict[int, tuple[int, str]]) -> tuple[list[int], list[int]]:
-        """Free the slots of acknowledged messages; returns the seqs the broker accepted and those it refused."""
+    def _settle_acks(self, window: Window) -> tuple[list[int], list[int]]:
+        """Account for the broker's answers; returns the seqs of the rows it accepted in full and of those it
+        refused."""
         delivered, refused = [], []
         while True:
             try:
                 mid, reason = self._acks.get_nowait()
             except queue.Empty:
                 return delivered, refused
-            sent = in_flight.pop(mid, None)
+            sent = window.answered(mid)
             if sent is None:
                 continue
             seq, topic = sent
             if reason.is_failure:
                 self._report_refusal(topic, reason)
                 refused.append(seq)
-                for other in [m for m, (s, _) in in_flight.items() if s == seq]:  # its other message cannot deliver it
-                    del in_flight[other]
+                window.drop_row(seq)  # its other message, if any, cannot deliver it
                 continue
             self._refused_topics.discard(self._acl_filter(topic))
-            if all(s != seq for s, _ in in_flight.values()):  # a row with a store-level copy waits for both
+            if not window.holds(seq):  # a row with a store-level copy waits for both acknowledgements
                 delivered.append(seq)
 
     def _acl_filter(self, topic: str) -> str:

@@ -5,10 +5,13 @@
 - drain rate: a backlog of 10,000 events (2,000 quick), written in transactions of 100 while no link runs (the
   broker unreachable for the kiosk), then a real MqttLink started against the broker: events/s from its start
   until the outbox is empty (connect, publish, PUBACK, marking delivered, all included);
-- raw rate: the same topics and JSON bytes published with QoS 1 by a plain paho v2 client (32 in flight, like the
-  link), from the first publish to the last PUBACK.
+- raw rate: the same topics and JSON bytes published with QoS 1 by a plain paho v2 client (all handed to paho at
+  once, ``MAX_IN_FLIGHT`` of them on the wire, like the link), from the first publish to the last PUBACK.
 
-Budget (docs/architecture.md, "Budgets"): drain >= 0.8 x raw paho QoS 1 publish rate, same run, same broker.
+Budget (docs/architecture.md, "Budgets"): drain >= 0.8 x raw paho QoS 1 publish rate, same run, same broker. Drain
+and raw publish take turns, three rounds (one with --quick), and the best of each counts: other work on a shared
+machine only ever slows a round down, and it would otherwise decide the ratio. Both are CPU-bound in this one
+Python process, so the CPU time each took (the least of the rounds) is reported too.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from kiosk.storage.store import Store
 from tests.helpers import Broker
 
 RATIO_BUDGET_PERCENT = 80.0
+ROUNDS = 3
 TRANSACTION = 100
 DRAIN_TIMEOUT_S = 300.0
 POLL_S = 0.02
@@ -42,24 +46,33 @@ VITALS = {"reader_ok": None, "last_tap_at": None, "content_version": None, "cloc
 def measure(quick: bool) -> list[Figure]:
     records = 300 if quick else 2000
     backlog = 2000 if quick else 10_000
+    drains, raws = [], []  # (seconds, CPU seconds) of each round
     with tempfile.TemporaryDirectory(prefix="kiosk-perf-mqtt-") as tmp:
         workdir = Path(tmp)
         broker = Broker(workdir)
         broker.start()
         try:
             latencies = enqueue_latencies_ms(workdir / "enqueue", records)
-            messages, drain_s = drain_s_of_backlog(workdir / "drain", broker.port, backlog)
-            raw_s = raw_publish_s(broker.port, messages)
+            for round_ in range(1 if quick else ROUNDS):
+                messages, seconds, cpu_s = drain_s_of_backlog(workdir / f"drain{round_}", broker.port, backlog)
+                drains.append((seconds, cpu_s))
+                cpu_before = time.process_time()
+                raws.append((raw_publish_s(broker.port, messages), time.process_time() - cpu_before))
         finally:
             broker.stop()
+    drain_s, raw_s = min(seconds for seconds, _ in drains), min(seconds for seconds, _ in raws)
+    drain_cpu_s, raw_cpu_s = min(cpu_s for _, cpu_s in drains), min(cpu_s for _, cpu_s in raws)
     drain_rate, raw_rate = backlog / drain_s, backlog / raw_s
     return [
         Figure("outbox enqueue (Outbox.record), p50", percentile(latencies, 50), "ms", None, records),
         Figure("outbox enqueue (Outbox.record), p99", percentile(latencies, 99), "ms", None, records),
-        Figure(f"outbox drain, backlog of {backlog}", drain_rate, "ev/s", None, backlog),
-        Figure("raw paho QoS 1 publish, same payloads", raw_rate, "ev/s", None, backlog),
+        Figure(f"outbox drain, backlog of {backlog}, best round", drain_rate, "ev/s", None, backlog),
+        Figure("raw paho QoS 1 publish, same payloads, best round", raw_rate, "ev/s", None, backlog),
         Figure("drain rate / raw paho rate", 100 * drain_rate / raw_rate, "%", RATIO_BUDGET_PERCENT, backlog,
                at_least=True),
+        Figure("outbox drain, CPU time of this process", drain_cpu_s, "s", None, backlog),
+        Figure("raw paho publish, CPU time of this process", raw_cpu_s, "s", None, backlog),
+        Figure("drain / raw paho, CPU time", 100 * drain_cpu_s / raw_cpu_s, "%", None, backlog),
     ]
 
 
@@ -90,8 +103,9 @@ def enqueue_latencies_ms(folder: Path, count: int) -> list[float]:
     return samples
 
 
-def drain_s_of_backlog(folder: Path, port: int, backlog: int) -> tuple[list[tuple[str, bytes]], float]:
-    """The backlog's (topic, payload) pairs as the link publishes them, and the seconds the link took to drain it."""
+def drain_s_of_backlog(folder: Path, port: int, backlog: int) -> tuple[list[tuple[str, bytes]], float, float]:
+    """The backlog's (topic, payload) pairs as the link publishes them, the seconds the link took to drain it and
+    the CPU seconds this process spent meanwhile."""
     store, outbox, boot_id = _outbox(folder)
     try:
         for start in range(0, backlog, TRANSACTION):
@@ -105,19 +119,19 @@ def drain_s_of_backlog(folder: Path, port: int, backlog: int) -> tuple[list[tupl
         messages = [(link.events_topic + row.type, row.payload) for row in outbox.pending(limit=backlog)]
         if len(messages) != backlog:
             raise BenchmarkError(f"wrote {backlog} events, the outbox holds {len(messages)}")
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), time.process_time()
         link.start()
         try:
-            while outbox.depth():
+            while outbox.pending(limit=1):  # not depth(): a count of the backlog would cost the drain's CPU
                 if time.monotonic() - started > DRAIN_TIMEOUT_S:
                     raise BenchmarkError(f"the outbox still held {outbox.depth()} events after {DRAIN_TIMEOUT_S:g} s")
                 time.sleep(POLL_S)
-            elapsed = time.monotonic() - started
+            elapsed, cpu_s = time.monotonic() - started, time.process_time() - cpu_before
         finally:
             link.stop()
     finally:
         store.close()
-    return messages, elapsed
+    return messages, elapsed, cpu_s
 
 
 def raw_publish_s(port: int, messages: list[tuple[str, bytes]]) -> float:
