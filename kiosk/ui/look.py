@@ -187,9 +187,7 @@ class Look:
         if self._background is None:
             height = self.size[1]
             top, bottom = self.colour["background_top"], self.colour["background_bottom"]
-            line = pygame.Surface((1, height))
-            for y in range(height):
-                line.set_at((0, y), mix(top, bottom, y / max(1, height - 1)))
+            line = pygame.image.frombytes(gradient_bytes(top, bottom, height), (1, height), "RGB")
             self._background = pygame.transform.scale(line, (min(BACKGROUND_STRIP, self.size[0]), height)).convert()
         return self._background
 
@@ -211,3 +209,18 @@ def _texts(content: Any) -> Iterator[str]:
 
 def mix(a: Colour, b: Colour, t: float) -> Colour:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+
+
+def gradient_bytes(top: Colour, bottom: Colour, height: int) -> bytes:
+    """A vertical gradient one pixel wide as RGB bytes, line ``y`` the colour ``mix(top, bottom, y / (height - 1))``
+    (computed a channel at a time: a colour per line through ``set_at`` took 4-6 ms of a content switch at 1080p)::
+
+        >>> gradient_bytes((0, 0, 0), (255, 128, 10), 3) == bytes([*mix((0, 0, 0), (255, 128, 10), 0.0),
+        ...     *mix((0, 0, 0), (255, 128, 10), 0.5), *mix((0, 0, 0), (255, 128, 10), 1.0)])
+        True
+    """
+    steps = [y / max(1, height - 1) for y in range(height)]
+    pixels = bytearray(3 * height)
+    for channel, (a, b) in enumerate(zip(top, bottom, strict=True)):
+        pixels[channel::3] = bytes([round(a + (b - a) * t) for t in steps])
+    return bytes(pixels)
