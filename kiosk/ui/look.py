@@ -50,8 +50,9 @@ LAYOUTS_KEPT = 1024
 """Texts of the bundle kept laid out (:meth:`Look.fit`), least recently used first out: balancing the lines of a
 paragraph measures it a few hundred times (a consent's label 10 ms, the wheel's rules 17 ms at 1080p), which a
 scene's first entry need not do again. A few hundred bytes each."""
-PERSONAL_FILES = ("demo_members.json",)
-"""Bundle files whose texts stand for a shopper (the demo members' names): never kept laid out."""
+PERSONAL_FILES = ("demo_members.json", "offers.json")
+"""Bundle files whose texts tell of a shopper (the demo members' names; the offers, of which a member is shown
+those of their tier and history): never kept laid out."""
 
 
 class Look:
