@@ -274,5 +274,8 @@ def test_a_bundle_text_is_laid_out_once_and_a_shopper_s_text_is_never_kept():
     look.fit("Aleksandra", "body", (700, 400))  # typed into the join form
     offer = look.bundle.files["offers.json"][0].title["en"]  # a member's own offers tell of them
     look.fit(offer, "label", (600, 100), max_lines=2)
+    countdown = look.text("en", "join.waiting", seconds=42)
+    look.fit(countdown, "caption", (600, 70), max_lines=2, keep=True)  # tells nothing of the shopper
     kept = [key[0] for key in look._layouts]
     assert consent in kept and offer not in kept and not any("Aleksandra" in text for text in kept)
+    assert countdown in kept

@@ -138,9 +138,11 @@ class Look:
         return self.font(style).render(text, True, colour or self.colour["text"])
 
     def fit(self, text: str, style: str, box: tuple[int, int], *, max_lines: int = 3,
-            min_scale: float = 0.5) -> Block:
+            min_scale: float = 0.5, keep: bool = False) -> Block:
         """``text`` in ``style``, in balanced lines that fit ``box`` (width, height): shrunk down to
-        ``min_scale`` of the style's size if need be, cut with an ellipsis only if even that does not fit."""
+        ``min_scale`` of the style's size if need be, cut with an ellipsis only if even that does not fit.
+        ``keep``: the text tells nothing of the shopper (a countdown's seconds filled in), so it is kept laid
+        out as the bundle's own texts are."""
         key = (text, style, (box[0], box[1]), max_lines, min_scale)
         laid = self._layouts.get(key)
         if laid is not None:
@@ -151,7 +153,7 @@ class Look:
         size = self.px(type_style.size)
         block = fit(text, lambda px: self.font(style, px), box, size, min_size=max(1, round(size * min_scale)),
                     line=type_style.line, max_lines=max_lines)
-        if text in self._bundle_texts:
+        if keep or text in self._bundle_texts:
             self._layouts[key] = (block.lines, block.line_height, block.px, block.shrunk, block.cut)
             if len(self._layouts) > LAYOUTS_KEPT:
                 self._layouts.popitem(last=False)

@@ -118,7 +118,8 @@ class JoinScene(Scene):
         seconds = max(0, math.ceil(self.view.waits_until - now))
         self._shown_seconds = seconds
         pygame.draw.rect(screen, look.colour["panel"], box)
-        note = look.fit(self.t("join.waiting", seconds=seconds), "caption", (box.width, look.px(70)), max_lines=2)
+        note = look.fit(self.t("join.waiting", seconds=seconds), "caption", (box.width, look.px(70)), max_lines=2,
+                        keep=True)  # a countdown: balanced once a second while the shopper waits, not personal
         note.draw(screen, pygame.Rect(box.left, box.top, box.width, look.px(70)), look.colour["muted"],
                   align="centre")
         total = max(1.0, self.view.waits_until - self.entered_at)
