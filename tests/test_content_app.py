@@ -13,7 +13,7 @@ from werkzeug import Response
 from kiosk import config, keys
 from kiosk.app import KioskApp
 from kiosk.bus import post
-from kiosk.content.library import Library, Trial
+from kiosk.content.library import Library, Trial, open_installed
 from kiosk.content.serve import serve_in_background
 from kiosk.core.messages import ContentProgress
 from tests.bundles import SHIPPED_VERSION as BUILT_IN
@@ -21,7 +21,7 @@ from tests.bundles import make_bundle
 from tests.helpers import Commander, KioskProcess, Listener, command_body, wait_for, write_config
 
 ROOT = "loyalty/v1/kiosk-1"
-V2, V3 = BUILT_IN + 1, BUILT_IN + 2  # the updates the tests make: the next two versions
+V2, V3, V4 = BUILT_IN + 1, BUILT_IN + 2, BUILT_IN + 3  # the updates the tests make: the next versions
 
 
 @pytest.fixture
@@ -222,8 +222,14 @@ def app_with_update(tmp_path):
     library.switch(V2)
     app = KioskApp(settings, demo=True)
     app.start()
-    yield app, library
+    yield app, library, key
     app.stop()
+
+
+def ready(library, key, version):
+    """The message the updater posts once ``version`` is installed: with the bundle it opened."""
+    return ContentProgress("ready", version, bundle=open_installed(library.folder(version), version,
+                                                                   key.public_key()))
 
 
 def content_events(app):
@@ -232,9 +238,9 @@ def content_events(app):
 
 
 def test_a_switch_is_confirmed_at_the_end_of_its_loop_iteration(app_with_update):
-    app, library = app_with_update
+    app, library, key = app_with_update
     assert app.rt.bundle.version == V2
-    post(ContentProgress("ready", V3))  # as the updater posts it
+    post(ready(library, key, V3))
     app.run_once()
     assert app.rt.bundle.version == V3 and app.rt.ui.name == "attract"
     assert library.current() == V3 and library.trial() is None
@@ -242,9 +248,9 @@ def test_a_switch_is_confirmed_at_the_end_of_its_loop_iteration(app_with_update)
 
 
 def test_a_switch_slower_than_the_trial_timeout_is_rolled_back(app_with_update):
-    app, library = app_with_update
+    app, library, key = app_with_update
     switch = app.features["content"].switch
-    switch.pending = V3
+    switch.pending = ready(library, key, V3).bundle
     switch._switch()
     assert library.trial() == Trial(V3, V2, "poll") and app.rt.bundle.version == V3
     switch._settle_trial(time.monotonic() + 2.5)  # the loop came back around 2.5 s after the switch began
@@ -254,11 +260,14 @@ def test_a_switch_slower_than_the_trial_timeout_is_rolled_back(app_with_update):
     assert content_events(app) == [("rolled_back", V3, "attract_timeout")]
 
 
-def test_a_bundle_that_fails_to_load_is_rolled_back_at_once(app_with_update):
-    app, library = app_with_update
-    (library.folder(V3) / "theme.json").write_text("{}")  # damaged after it was installed: it no longer checks out
-    post(ContentProgress("ready", V3))
+def test_a_bundle_that_fails_to_show_is_rolled_back_at_once(app_with_update):
+    app, library, key = app_with_update
+    # It checks out, so the updater installs and opens it; but SDL cannot draw a text holding a NUL character.
+    make_bundle(library.staging_folder(V4), key, V4, texts={"attract.title": "Tap\u0000here"})
+    library.install(V4)
+    post(ready(library, key, V4))
     app.run_once()
     assert app.rt.bundle.version == V2 and app.rt.ui.name == "attract"
-    assert library.current() == V2 and library.trial() is None and library.floor() == V3
-    assert [event[:3] for event in content_events(app)] == [("ready", V3, None), ("rolled_back", V3, "load_failed")]
+    assert library.current() == V2 and library.trial() is None and library.floor() == V4
+    assert library.installed() == [V3, V2]
+    assert [event[:3] for event in content_events(app)] == [("ready", V4, None), ("rolled_back", V4, "load_failed")]

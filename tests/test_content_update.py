@@ -79,6 +79,9 @@ def test_good_update_is_installed_and_the_kiosk_starts_from_it(served, run, key)
     outcome = run.update(url + "v2/")
     assert (outcome.stage, outcome.version) == ("ready", 2)
     assert run.library.installed() == [2] and not run.library.staging.exists()
+    # It comes opened from where it was installed: the switch on the main thread need not read it again.
+    assert (outcome.bundle.path, outcome.bundle.version) == (run.library.folder(2), 2)
+    assert outcome.bundle.text("en", "button.done") == "Finished"
     run.library.switch(2)
     public = keys.public_text(key)
     bundle = choose(run.library, public, "")

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.credential import Credential
+
+if TYPE_CHECKING:
+    from kiosk.content.bundle import Bundle
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,15 @@ class CommandReceived:
 @dataclass(frozen=True)
 class ContentProgress:
     """The content updater's news: ``stage`` is downloading, ready (installed, waiting for an idle screen) or
-    refused/failed with a ``reason`` code and a ``detail`` line; ``version`` once the manifest told it."""
+    refused/failed with a ``reason`` code and a ``detail`` line; ``version`` once the manifest told it. A ready
+    one brings the installed ``bundle``, opened and checked on the updater's thread, so the switch on the main
+    thread does not read and check it again."""
 
     stage: str
     version: int | None = None
     reason: str | None = None
     detail: str | None = None
+    bundle: Bundle | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Remote content on a running kiosk: start updates, switch to an installed one when no shopper is on the
 screen, keep it on trial until the attract screen showed, and roll back when it fails.
 
-The updater (kiosk/content/updater.py) downloads and verifies on its own thread and posts its progress; the
-switch happens here, on the main thread. A switch is on trial until the attract scene was drawn with it; a
-crash or hang before that leaves the trial marker on disk, and the next start rolls it back
-(:meth:`kiosk.content.library.Library.recover`).
+The updater (kiosk/content/updater.py) downloads, verifies, installs and opens the bundle on its own thread and
+posts its progress, the opened bundle with "ready"; the switch happens here, on the main thread. A switch is
+on trial until the attract scene was drawn with it; a crash or hang before that leaves the trial marker on disk,
+and the next start rolls it back (:meth:`kiosk.content.library.Library.recover`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 
 from kiosk import keys
 from kiosk.content.bundle import Bundle
-from kiosk.content.library import Trial, choose, open_installed
+from kiosk.content.library import Trial, choose
 from kiosk.content.updater import Updater
 from kiosk.core import messages as msg
 from kiosk.core.commands import Respond
@@ -35,7 +35,7 @@ class ContentSwitch:
         # Remote bundles need the pinned key to be checked: without one there are no remote updates at all.
         self.updater = Updater(library, keys.public_key(settings.public_key), ctx.post,
                                ctx.settings.backend.timeout_s) if settings.public_key else None
-        self.pending: int | None = None  # installed, waiting for the attract screen to switch
+        self.pending: Bundle | None = None  # installed and opened, waiting for the attract screen to switch
         self.state = "idle"  # the updater's last stage, for telemetry
         self.trigger = "poll"
         self._on_trial: tuple[Trial, Bundle, float] | None = None  # the switch on trial: what it replaced, when
@@ -62,7 +62,7 @@ class ContentSwitch:
         elif not url:
             respond(False, error="no url given and no [content] update_url configured")
         elif self.pending is not None:
-            respond(False, error=f"version {self.pending} is installed and waits for an idle screen")
+            respond(False, error=f"version {self.pending.version} is installed and waits for an idle screen")
         elif not self._start(url, "command"):
             respond(False, error="a content update is already running")
         else:
@@ -73,7 +73,7 @@ class ContentSwitch:
         if not quiet:
             self._event(progress.stage, progress.version, progress.reason, progress.detail)
         if progress.stage == "ready":
-            self.pending = progress.version
+            self.pending = progress.bundle
 
     def tick(self, now: float) -> None:
         """Switch to a pending bundle on the attract screen and settle its trial; poll when it is time."""
@@ -96,14 +96,14 @@ class ContentSwitch:
         return True
 
     def _switch(self) -> None:
-        version, self.pending = self.pending, None
+        bundle, self.pending = self.pending, None
+        version = bundle.version
         ctx = self.ctx
         started = time.monotonic()
         trial, old = Trial(version, ctx.content_library.current(), self.trigger), ctx.bundle
         ctx.content_library.begin_trial(trial)
         try:
-            ctx.use_bundle(open_installed(ctx.content_library.folder(version), version,
-                                          keys.public_key(self.settings.public_key)))
+            ctx.use_bundle(bundle)
             if ctx.shown_scene() != ATTRACT:
                 raise ContentError(f"the {ATTRACT} scene failed to draw with it")
         except Exception as exc:  # anything that stops the new bundle from showing: the old one comes back
