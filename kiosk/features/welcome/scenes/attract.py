@@ -74,7 +74,7 @@ class AttractScene(Scene):
             screen.blit(qr, qr.get_rect(center=card.rect.center))
             return
         self._restore = self._restore_blits()
-        self._label = self._render_label()
+        self._label = self._render_label(screen)
         self._draw_rings(screen, now)
         if self.view.join_url:
             self._draw_qr_card(screen, left, y + look.space("l"))
@@ -129,8 +129,10 @@ class AttractScene(Scene):
         rect.center = (int(look.size[0] * 0.77), look.size[1] // 2)
         return rect
 
-    def _render_label(self) -> pygame.Surface:
-        """The target's label (the tap icon over "hold it here"), rendered once: the frames blit it."""
+    def _render_label(self, screen: pygame.Surface) -> pygame.Surface:
+        """The target's label (the tap icon over "hold it here"), rendered once: the frames blit it. Already on
+        the accent where it lies inside the target's smallest breath, as it does but for a long hint: a plain copy
+        then, not a blend."""
         look = self.look
         core = look.px(RING_CORE)
         hint = look.fit(self.t("attract.hint"), "label", (int(core * 1.6), int(core * 0.6)), max_lines=2)
@@ -141,7 +143,12 @@ class AttractScene(Scene):
         label.blit(icon, icon.get_rect(midtop=(label.get_width() // 2, 0)))
         hint.draw(label, pygame.Rect(0, icon.get_height() + gap, label.get_width(), height), look.colour["on_accent"],
                   align="centre")
-        return label
+        if math.hypot(label.get_width() / 2 + 1, label.get_height() / 2 + 1) >= int(core * (1 - PULSE)) - 1:
+            return label
+        face = pygame.Surface(label.get_size(), 0, screen)
+        face.fill(look.colour["accent"])
+        face.blit(label, (0, 0))
+        return face
 
     def _reach(self) -> int:
         return self._ring_area.width // 2 - self.look.px(4)
