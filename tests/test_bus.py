@@ -7,7 +7,7 @@ import time
 import pygame
 import pytest
 
-from kiosk.bus import MESSAGE, post, wait_for_events
+from kiosk.bus import INPUT_POLL_S, MESSAGE, post, wait_for_events
 
 LONG_S = 60.0  # a wait no post would end: the test would hang, not pass
 
@@ -44,3 +44,21 @@ def test_nothing_posted_is_lost_when_threads_post_at_once():
     for thread in threads:
         thread.join()
     assert sorted(got) == sorted((k, i) for k in range(4) for i in range(200))
+
+
+def test_a_loop_waiting_for_its_next_frame_looks_for_input_evenly_and_no_more_than_it_must(monkeypatch):
+    """The attract's rings wait 50 ms between frames: two looks (the second at the frame), not three at every 20 ms;
+    the real SDL queue, watched."""
+    looks = []
+    real_get = pygame.event.get
+
+    def get():
+        looks.append(time.monotonic())
+        return real_get()
+
+    wait_for_events(time.monotonic() + 0.001)  # takes up a wake left over from posts another test made
+    monkeypatch.setattr(pygame.event, "get", get)
+    for _ in range(5):
+        looks.clear()
+        assert wait_for_events(time.monotonic() + 2 * INPUT_POLL_S) == []
+        assert 2 <= len(looks) <= 3  # on entry, then at most two polls (fewer if a wait overran on a busy machine)
