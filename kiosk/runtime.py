@@ -86,13 +86,17 @@ class Runtime:
         self.parts = parts
         self.screen_output = output
         self.ui = self._scene_manager(screen, self.bundle)
+        self._warm_all()
 
     def _scene_manager(self, screen: pygame.Surface, bundle: Bundle) -> SceneManager:
         led = (lambda: self.parts.led_colour) if self.demo else None
         specs = {name: spec.build for name, spec in self.features.scenes.items()}
         look = Look(bundle, screen.get_size(), self.settings.display.diagonal_inches)
-        self._to_warm = [name for name in reversed(specs) if name != ATTRACT]  # popped from the end: in order
         return SceneManager(screen, look, specs, led=led, failed=self._scene_failed)
+
+    def _warm_all(self) -> None:
+        """Every scene but the attract one is to be drawn off screen again (warm_next), in order."""
+        self._to_warm = [name for name in reversed(self.features.scenes) if name != ATTRACT]  # popped from the end
 
     # The Context features use.
 
@@ -185,9 +189,13 @@ class Runtime:
     def submit(self, work: Callable[..., Any], *args: Any) -> None:
         self._executor.submit(work, *args)
 
-    def use_bundle(self, bundle: Bundle) -> None:
+    def build_ui(self, bundle: Bundle) -> SceneManager:
+        return self._scene_manager(self.ui.screen, bundle)
+
+    def use_bundle(self, bundle: Bundle, ui: SceneManager | None = None) -> None:
         self.bundle = bundle
-        self.ui = self._scene_manager(self.ui.screen, bundle)
+        self.ui = ui or self.build_ui(bundle)
+        self._warm_all()
         self.refresh(time.monotonic())
 
     def screen_png(self) -> tuple[bytes, tuple[int, int]]:

@@ -15,7 +15,8 @@ from kiosk.app import KioskApp
 from kiosk.bus import post
 from kiosk.content.library import Library, Trial, open_installed
 from kiosk.content.serve import serve_in_background
-from kiosk.core.messages import ContentProgress
+from kiosk.core.credential import Credential
+from kiosk.core.messages import ContentProgress, TapDetected
 from tests.bundles import SHIPPED_VERSION as BUILT_IN
 from tests.bundles import make_bundle
 from tests.helpers import Commander, KioskProcess, Listener, command_body, wait_for, write_config
@@ -237,10 +238,12 @@ def content_events(app):
     return [(d["stage"], d["version"], d["reason"]) for d in (json.loads(r["payload"])["data"] for r in rows)]
 
 
-def test_a_switch_is_confirmed_at_the_end_of_its_loop_iteration(app_with_update):
+def test_a_switch_is_confirmed_at_the_end_of_its_second_loop_iteration(app_with_update):
     app, library, key = app_with_update
     assert app.rt.bundle.version == V2
     post(ready(library, key, V3))
+    app.run_once()  # the trial begins; the new look and scenes are built, not shown
+    assert app.rt.bundle.version == V2 and library.trial() == Trial(V3, V2, "poll") and library.current() == V3
     app.run_once()
     assert app.rt.bundle.version == V3 and app.rt.ui.name == "attract"
     assert library.current() == V3 and library.trial() is None
@@ -251,6 +254,7 @@ def test_a_switch_slower_than_the_trial_timeout_is_rolled_back(app_with_update):
     app, library, key = app_with_update
     switch = app.features["content"].switch
     switch.pending = ready(library, key, V3).bundle
+    switch._prepare()
     switch._switch()
     assert library.trial() == Trial(V3, V2, "poll") and app.rt.bundle.version == V3
     switch._settle_trial(time.monotonic() + 2.5)  # the loop came back around 2.5 s after the switch began
@@ -267,7 +271,21 @@ def test_a_bundle_that_fails_to_show_is_rolled_back_at_once(app_with_update):
     library.install(V4)
     post(ready(library, key, V4))
     app.run_once()
+    app.run_once()
     assert app.rt.bundle.version == V2 and app.rt.ui.name == "attract"
     assert library.current() == V2 and library.trial() is None and library.floor() == V4
     assert library.installed() == [V3, V2]
     assert [event[:3] for event in content_events(app)] == [("ready", V4, None), ("rolled_back", V4, "load_failed")]
+
+
+def test_a_shopper_between_the_two_passes_puts_the_switch_off(app_with_update):
+    app, library, key = app_with_update
+    post(ready(library, key, V3))
+    app.run_once()
+    assert library.trial() == Trial(V3, V2, "poll")
+    post(TapDetected(Credential("ndef", "M-1001"), "test", time.monotonic()))
+    app.run_once()
+    assert app.rt.machine.scene != "attract" and app.rt.bundle.version == V2  # the session has the old content
+    assert library.current() == V2 and library.trial() is None and library.installed() == [V3, V2]
+    assert app.features["content"].switch.pending.version == V3  # for the next attract screen
+    assert content_events(app) == [("ready", V3, None)]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kiosk.devices.parts import KioskParts
     from kiosk.storage.store import Store
     from kiosk.trace import Tracer
+    from kiosk.ui.manager import SceneManager
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,13 @@ class Context(Protocol):
     def submit(self, work: Callable[..., Any], *args: Any) -> None:
         """Run slow work (an upload) on a worker; it may only post messages or answer a command."""
 
-    def use_bundle(self, bundle: Bundle) -> None:
-        """Hot-reload: the scenes and look of ``bundle`` replace the old ones, on the same screen."""
+    def build_ui(self, bundle: Bundle) -> SceneManager:
+        """The look and scenes of ``bundle`` on this screen, not shown yet: built a main-loop pass before
+        :meth:`use_bundle` takes them, so that the pass that shows them does not build them too."""
+
+    def use_bundle(self, bundle: Bundle, ui: SceneManager | None = None) -> None:
+        """Hot-reload: the scenes and look of ``bundle`` (``ui``, from :meth:`build_ui`, or built now) replace
+        the old ones, on the same screen."""
 
     def screen_png(self) -> tuple[bytes, tuple[int, int]]:
         """The screen as it shows now, as PNG bytes and its size."""

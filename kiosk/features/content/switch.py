@@ -2,9 +2,12 @@
 screen, keep it on trial until the attract screen showed, and roll back when it fails.
 
 The updater (kiosk/content/updater.py) downloads, verifies, installs and opens the bundle on its own thread and
-posts its progress, the opened bundle with "ready"; the switch happens here, on the main thread. A switch is
-on trial until the attract scene was drawn with it; a crash or hang before that leaves the trial marker on disk,
-and the next start rolls it back (:meth:`kiosk.content.library.Library.recover`).
+posts its progress, the opened bundle with "ready"; the switch happens here, on the main thread, over two passes
+of the main loop on the attract screen: the first begins the trial and builds the new look and scenes, the
+second shows them (so that neither pass holds up a frame for all of it). A switch is on trial from its first pass
+until the attract scene was drawn with it; a crash or hang before that leaves the trial marker on disk, and the
+next start rolls it back (:meth:`kiosk.content.library.Library.recover`). A shopper who comes between the two
+passes puts the switch off to the next attract screen.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kiosk.core.flow import Event
 from kiosk.core.session import ATTRACT
 from kiosk.exc import ContentError
 from kiosk.features.base import Context
+from kiosk.ui.manager import SceneManager
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class ContentSwitch:
         self.state = "idle"  # the updater's last stage, for telemetry
         self.trigger = "poll"
         self._on_trial: tuple[Trial, Bundle, float] | None = None  # the switch on trial: what it replaced, when
+        self._built: SceneManager | None = None  # the pending bundle's look and scenes, for the next pass to show
         self._next_poll = time.monotonic() + settings.poll_interval_s
         if ctx.crashed_trial is not None:
             crashed = ctx.crashed_trial
@@ -76,10 +81,16 @@ class ContentSwitch:
             self.pending = progress.bundle
 
     def tick(self, now: float) -> None:
-        """Switch to a pending bundle on the attract screen and settle its trial; poll when it is time."""
+        """Switch to a pending bundle on the attract screen, over two passes, and settle its trial; poll when it
+        is time."""
         if self.pending is not None and self.ctx.machine.scene == ATTRACT:
-            self._switch()
-            self._settle_trial(time.monotonic())
+            if self._built is None:
+                self._prepare()
+            else:
+                self._switch()
+                self._settle_trial(time.monotonic())
+        elif self._built is not None:
+            self._put_off()
         interval = self.settings.poll_interval_s
         if interval and now >= self._next_poll:
             self._next_poll = now + interval
@@ -95,25 +106,55 @@ class ContentSwitch:
             self._event("accepted", None)
         return True
 
-    def _switch(self) -> None:
-        bundle, self.pending = self.pending, None
-        version = bundle.version
+    def _prepare(self) -> None:
+        """The switch's first pass: the trial begins, and the pending bundle's look and scenes are built (fonts
+        opened: the main thread's work)."""
         ctx = self.ctx
         started = time.monotonic()
-        trial, old = Trial(version, ctx.content_library.current(), self.trigger), ctx.bundle
+        trial = Trial(self.pending.version, ctx.content_library.current(), self.trigger)
+        self._on_trial = (trial, ctx.bundle, started)
         ctx.content_library.begin_trial(trial)
         try:
-            ctx.use_bundle(bundle)
-            if ctx.shown_scene() != ATTRACT:
+            self._built = ctx.build_ui(self.pending)
+        except Exception as exc:  # a look or scene it cannot make: it never shows
+            self._failed(exc)
+            return
+        ctx.tracer.mark("content.built", version=trial.version, ms=round((time.monotonic() - started) * 1000, 1))
+
+    def _put_off(self) -> None:
+        """A shopper came between the two passes: the old bundle stays for their session, ``current`` goes back
+        to it (a crash in the session is no fault of the pending bundle), and the switch starts over on the next
+        attract screen."""
+        trial, _, _ = self._on_trial
+        self._on_trial = self._built = None
+        self.ctx.content_library.restore(trial.previous)
+        self.ctx.content_library.end_trial()
+        log.info("content: version %s waits for the next attract screen", trial.version)
+
+    def _switch(self) -> None:
+        """The switch's second pass: the built look and scenes replace the old ones, and the attract scene
+        shows with them."""
+        bundle, built = self.pending, self._built
+        self.pending = self._built = None
+        started = time.monotonic()
+        try:
+            self.ctx.use_bundle(bundle, built)
+            if self.ctx.shown_scene() != ATTRACT:
                 raise ContentError(f"the {ATTRACT} scene failed to draw with it")
         except Exception as exc:  # anything that stops the new bundle from showing: the old one comes back
-            log.exception("content: version %s failed to load; rolling back to %s", version, old.version)
-            self._roll_back(trial, old, "load_failed", str(exc))
+            self._failed(exc)
             return
         took_ms = round((time.monotonic() - started) * 1000, 1)
-        log.info("content: switched to version %s in %s ms", version, took_ms)
-        ctx.tracer.mark("content.switched", version=version, ms=took_ms)
-        self._on_trial = (trial, old, started)
+        log.info("content: switched to version %s in %s ms", bundle.version, took_ms)
+        self.ctx.tracer.mark("content.switched", version=bundle.version, ms=took_ms)
+
+    def _failed(self, exc: Exception) -> None:
+        trial, old, _ = self._on_trial
+        self._on_trial = None
+        self.pending = self._built = None
+        log.error("content: version %s failed to load; rolling back to %s", trial.version, old.version,
+                  exc_info=exc)
+        self._roll_back(trial, old, "load_failed", str(exc))
 
     def _settle_trial(self, now: float) -> None:
         """The attract scene was drawn with the new bundle: keep it, unless showing it took over
