@@ -61,7 +61,7 @@ def reader(device, hasher):
     instance = TapReader(device, Rules(MEMBER_URI, RECORD_TYPE, hasher.credential_value), posted, app_aid=AID)
     instance.posted = posted
     instance.start()
-    wait_for(lambda: posted.of(ReaderStatus), 10, "the reader to open")
+    wait_for(lambda: posted.of(ReaderStatus), OUTCOME_S, "the reader to open")
     yield instance
     assert instance.stop(5.0), "the reader thread did not stop"
 
@@ -69,6 +69,8 @@ def reader(device, hasher):
 # A card left on the reader through a long read: a real reader takes some 300 ms for 3 KB, a loaded test machine
 # can take over a second (a card that left early is a read_interrupted, not the fault under test).
 LONG_READ_HOLD_S = 3.0
+# How long a test waits for the reader's outcome: a passing wait ends at once, a loaded machine needs the slack.
+OUTCOME_S = 30
 
 
 def tap(device: str, card: Card, hold: float = 0.3) -> None:
@@ -80,7 +82,7 @@ def test_each_credential_kind_through_nfcpy(reader, device, hasher):
     tap(device, member_card("M-1003", external_type=RECORD_TYPE))
     tap(device, app_phone("APP-7F3A9C", AID))
     tap(device, bare_tag(UID))
-    wait_for(lambda: len(reader.posted.taps()) == 4, 10, "four taps")
+    wait_for(lambda: len(reader.posted.taps()) == 4, OUTCOME_S, "four taps")
     assert reader.posted.taps() == [Credential("ndef", "M-1001"), Credential("ndef", "M-1003"),
                                     Credential("app", "APP-7F3A9C"), Credential("uid", hasher.credential_value(UID))]
     assert reader.posted.of(ReaderStatus) == [ReaderStatus(True, None, True)]
@@ -93,7 +95,7 @@ def test_the_app_wins_over_ndef_and_a_foreign_aid_falls_through_to_ndef(reader, 
     other_app = member_card("M-1003")
     other_app.app_aid, other_app.app_answer = bytes.fromhex("A0000000031010"), b"\x90\x00"  # not our program
     tap(device, other_app)
-    wait_for(lambda: len(reader.posted.taps()) == 2, 10, "two taps")
+    wait_for(lambda: len(reader.posted.taps()) == 2, OUTCOME_S, "two taps")
     assert reader.posted.taps() == [Credential("app", "APP-1"), Credential("ndef", "M-1003")]
 
 
@@ -103,21 +105,21 @@ def test_a_phone_uid_changes_every_tap_but_the_app_token_does_not(reader, device
     # the phone left); sooner, the same credential counts as never removed (next test).
     time.sleep(REMOVAL_GRACE_S + 0.5)
     tap(device, app_phone("APP-7F3A9C", AID))
-    wait_for(lambda: len(reader.posted.taps()) == 2, 10, "two taps")
+    wait_for(lambda: len(reader.posted.taps()) == 2, OUTCOME_S, "two taps")
     assert set(reader.posted.taps()) == {Credential("app", "APP-7F3A9C")}
 
 
 def test_a_card_left_on_the_reader_fires_once_and_a_quick_second_card_is_a_new_tap(reader, device):
     tap(device, member_card("M-1001"), hold=3.0)
     tap(device, member_card("M-1003"))
-    wait_for(lambda: len(reader.posted.taps()) == 2, 10, "the second card")
+    wait_for(lambda: len(reader.posted.taps()) == 2, OUTCOME_S, "the second card")
     assert reader.posted.taps() == [Credential("ndef", "M-1001"), Credential("ndef", "M-1003")]
 
 
 def test_the_same_card_back_at_once_never_left_the_reader(reader, device):
     tap(device, member_card("M-1001"))
     tap(device, member_card("M-1001"))  # a presence check that failed while the card stayed put looks like this
-    wait_for(lambda: reader.posted.taps(), 10, "the tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the tap")
     time.sleep(REMOVAL_GRACE_S)
     assert reader.posted.taps() == [Credential("ndef", "M-1001")]
 
@@ -125,7 +127,7 @@ def test_the_same_card_back_at_once_never_left_the_reader(reader, device):
 def test_the_raw_uid_never_leaves_the_reader(reader, device, caplog):
     caplog.set_level(logging.DEBUG)
     tap(device, bare_tag(UID))
-    wait_for(lambda: reader.posted.taps(), 10, "the tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the tap")
     (credential,) = reader.posted.taps()
     assert credential.kind == "uid" and len(credential.value) == 64
     kiosk_logs = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("kiosk"))
@@ -146,10 +148,10 @@ def test_the_raw_uid_never_leaves_the_reader(reader, device, caplog):
         "app-error-sw", "vanishes-mid-read"])
 def test_bad_input_is_rejected_with_a_reason_and_reading_goes_on(reader, device, card, reason):
     tap(device, card, hold=LONG_READ_HOLD_S)
-    wait_for(lambda: reader.posted.rejections(), 10, "the rejection")
+    wait_for(lambda: reader.posted.rejections(), OUTCOME_S, "the rejection")
     assert reader.posted.rejections() == [reason]
     tap(device, member_card("M-1001"))
-    wait_for(lambda: reader.posted.taps(), 10, "the next good tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the next good tap")
     assert reader.posted.taps() == [Credential("ndef", "M-1001")]
 
 
@@ -163,7 +165,7 @@ def test_watchdog_closes_a_stalled_reader_and_reopens_within_5_s(reader, device)
     wait_for(lambda: reader.posted.of(ReaderStatus)[-1].ok, 5, "the reader to reopen")
     assert time.monotonic() - down_at < 5 + 6  # the stalling card may hold the port for the rest of its 6 s
     tap(device, member_card("M-1001"))
-    wait_for(lambda: reader.posted.taps(), 10, "a tap after the reopen")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "a tap after the reopen")
     statuses = [s.ok for s in reader.posted.of(ReaderStatus)]
     assert statuses[0] is True and False in statuses and statuses[-1] is True
 
@@ -183,7 +185,7 @@ def test_a_reader_that_is_not_there_is_reported_and_retried(hasher):
                         app_aid=AID)
     missing.start()
     try:
-        wait_for(lambda: posted.of(ReaderStatus), 10, "a status")
+        wait_for(lambda: posted.of(ReaderStatus), OUTCOME_S, "a status")
         (status,) = posted.of(ReaderStatus)
         assert not status.ok and "tty:KIOSKTEST0:pn532" in status.error
     finally:
@@ -193,7 +195,7 @@ def test_a_reader_that_is_not_there_is_reported_and_retried(hasher):
 def test_a_phone_reads_the_join_tag(reader, device):
     reader.set_join_url("tok-123", "https://loyalty.example.com/join?s=tok-123")
     assert read_join_tag(device, wait_s=15) == "https://loyalty.example.com/join?s=tok-123"
-    wait_for(lambda: reader.posted.taps(), 5, "the phone join")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the phone join")
     assert reader.posted.of(TapDetected)[0].credential == Credential("phone_join", "tok-123")
     assert reader.posted.of(TapDetected)[0].source == "nfc-join"
 

@@ -14,6 +14,7 @@ from kiosk.tap.reader import TapReader
 from kiosk.tap.type4 import CC_FILE
 from kiosk.tap.uid_secret import UidHasher
 from tests.helpers import free_port, wait_for
+from tests.test_tap_reader import OUTCOME_S
 
 AID = bytes.fromhex("F04C4F59414C5459")
 UID = bytes.fromhex("04A224B1C55E80")
@@ -65,7 +66,7 @@ def posted(device, tmp_path):
     rules = Rules(MEMBER_URI, "loyalty.example.com:member", UidHasher(tmp_path).credential_value)
     reader = TapReader(device, rules, messages, app_aid=AID)
     reader.start()
-    wait_for(lambda: any(isinstance(m, ReaderStatus) for m in messages), 10, "the reader to open")
+    wait_for(lambda: any(isinstance(m, ReaderStatus) for m in messages), OUTCOME_S, "the reader to open")
     yield messages
     assert reader.stop(5.0), "the reader thread did not stop"
 
@@ -81,9 +82,9 @@ def posted(device, tmp_path):
 ], ids=["no-cc", "short-cc", "cc-version-1", "ndef-file-missing", "one-byte-length", "claims-9000-bytes"])
 def test_a_broken_type4_file_structure_is_rejected_and_reading_goes_on(posted, device, present, reason):
     assert present(device).present(hold_s=0.3, wait_s=15), "the reader never activated the card"
-    wait_for(lambda: [m for m in posted if isinstance(m, TapRejected)], 10, "the rejection")
+    wait_for(lambda: [m for m in posted if isinstance(m, TapRejected)], OUTCOME_S, "the rejection")
     assert [m.reason for m in posted if isinstance(m, TapRejected)] == [reason]
     assert CardEmulator(member_card("M-1003"), device).present(hold_s=0.3, wait_s=15)
-    wait_for(lambda: [m for m in posted if isinstance(m, TapDetected)], 10, "the next good tap")
+    wait_for(lambda: [m for m in posted if isinstance(m, TapDetected)], OUTCOME_S, "the next good tap")
     assert [m.credential for m in posted if isinstance(m, TapDetected)] == [Credential("ndef", "M-1003")]
 

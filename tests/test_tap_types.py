@@ -10,7 +10,7 @@ from kiosk.tap.emulator import CardEmulator, bare_tag, member_card, new_uid
 from kiosk.tap.reader import TARGETS
 from tests import test_tap_reader as base
 from tests.helpers import wait_for
-from tests.test_tap_reader import LONG_READ_HOLD_S, RECORD_TYPE, tap
+from tests.test_tap_reader import LONG_READ_HOLD_S, OUTCOME_S, RECORD_TYPE, tap
 
 device, hasher, reader = base.device, base.hasher, base.reader  # the same fixtures: nfcpy's udp: on both sides
 
@@ -33,7 +33,7 @@ def test_the_reader_polls_what_a_real_one_does():
 def test_a_member_card_of_each_type_is_read_end_to_end(reader, device, kind, chip):
     tap(device, card_of(kind, chip))
     tap(device, member_card("M-1003", external_type=RECORD_TYPE, type=kind, **({"chip": chip} if chip else {})))
-    wait_for(lambda: len(reader.posted.taps()) == 2, 10, "two taps")
+    wait_for(lambda: len(reader.posted.taps()) == 2, OUTCOME_S, "two taps")
     assert reader.posted.taps() == [Credential("ndef", "M-1001"), Credential("ndef", "M-1003")]
     assert {m.source for m in reader.posted.of(TapDetected)} == {"nfc"}
 
@@ -42,7 +42,7 @@ def test_a_member_card_of_each_type_is_read_end_to_end(reader, device, kind, chi
 def test_a_bare_tag_of_each_type_is_its_uid(reader, device, hasher, kind):
     uid = new_uid(kind)
     tap(device, bare_tag(uid, type=kind))
-    wait_for(lambda: reader.posted.taps(), 10, "the tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the tap")
     assert reader.posted.taps() == [Credential("uid", hasher.credential_value(uid))]
 
 
@@ -50,7 +50,7 @@ def test_a_mifare_classic_card_is_its_uid(reader, device, hasher):
     """nfcpy activates MIFARE Classic as a Type 2 tag, whose READ it refuses without keys: not a broken tag."""
     uid = bytes.fromhex("04A224B1")
     tap(device, bare_tag(uid, type="t2", chip="mifare_classic_1k"))
-    wait_for(lambda: reader.posted.taps() or reader.posted.rejections(), 10, "the tap")
+    wait_for(lambda: reader.posted.taps() or reader.posted.rejections(), OUTCOME_S, "the tap")
     assert reader.posted.taps() == [Credential("uid", hasher.credential_value(uid))]
 
 
@@ -62,10 +62,10 @@ MID_READ = {"t2": 3, "t3": 1, "t4": 5}
 @pytest.mark.parametrize(("kind", "chip"), CARDS, ids=IDS)
 def test_a_card_pulled_away_mid_read_asks_for_the_tap_again(reader, device, kind, chip):
     tap(device, card_of(kind, chip, vanish_after=MID_READ[kind]))
-    wait_for(lambda: reader.posted.rejections(), 10, "the rejection")
+    wait_for(lambda: reader.posted.rejections(), OUTCOME_S, "the rejection")
     assert reader.posted.rejections() == ["read_interrupted"] and reader.posted.taps() == []
     tap(device, card_of(kind, chip, token="M-1003"))
-    wait_for(lambda: reader.posted.taps(), 10, "the next tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the next tap")
     assert reader.posted.taps() == [Credential("ndef", "M-1003")]
 
 
@@ -75,7 +75,7 @@ def test_a_failed_ndef_read_of_a_card_still_there_is_not_a_bare_uid(reader, devi
     and its member was greeted as a new face (issue 10, item 4)."""
     first_data_read = MID_READ[kind] + 1
     tap(device, card_of(kind, None, deaf=range(first_data_read, first_data_read + 3)), hold=1.0)
-    wait_for(lambda: reader.posted.rejections() or reader.posted.taps(), 10, "the outcome")
+    wait_for(lambda: reader.posted.rejections() or reader.posted.taps(), OUTCOME_S, "the outcome")
     assert reader.posted.taps() == [] and reader.posted.rejections() == ["read_interrupted"]
 
 
@@ -89,10 +89,10 @@ def test_a_failed_ndef_read_of_a_card_still_there_is_not_a_bare_uid(reader, devi
 def test_a_card_that_lies_about_its_ndef_length_is_rejected_and_reading_goes_on(reader, device, kind, claimed,
                                                                                 reason):
     tap(device, card_of(kind, None, ndef_length=claimed), hold=LONG_READ_HOLD_S)
-    wait_for(lambda: reader.posted.rejections(), 10, "the rejection")
+    wait_for(lambda: reader.posted.rejections(), OUTCOME_S, "the rejection")
     assert reader.posted.rejections() == [reason] and reader.posted.taps() == []
     tap(device, card_of(kind, None, token="M-1003"))
-    wait_for(lambda: reader.posted.taps(), 10, "the next tap")
+    wait_for(lambda: reader.posted.taps(), OUTCOME_S, "the next tap")
     assert reader.posted.taps() == [Credential("ndef", "M-1003")]
 
 
