@@ -6,7 +6,8 @@ order with SDL's own input events.
 
 pygame.event.wait() polls SDL every millisecond on drivers without a blocking wait (dummy, kmsdrm), which
 costs more CPU than the static-screen budget; so the loop sleeps on a lock that :func:`post` releases, and
-looks for SDL input at least every :data:`INPUT_POLL_S`.
+looks for SDL input every :data:`INPUT_POLL_S` (or a little sooner: its looks are spaced evenly up to the loop's
+next deadline, so the last falls on it).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import pygame
 MESSAGE = pygame.event.custom_type()
 """The SDL event type that carries a posted message in its ``message`` attribute."""
 
-INPUT_POLL_S = 0.025
+INPUT_POLL_S = 0.02
 """The longest a sleeping loop goes without looking for touch and key input."""
 
 _asleep = threading.Lock()
 """Held while nothing was posted since the loop last looked: a post releases it, the loop's wait takes it again. A
 lock, not a threading.Event: its timed acquire is one C call, where Event.wait runs a Condition in Python on each
-of a sleeping loop's polls, 40 a second (about 20 us of CPU each)."""
+of a sleeping loop's polls, 50 a second (about 20 us of CPU each)."""
 _asleep.acquire()
 
 
@@ -57,5 +58,5 @@ def wait_for_events(until: float) -> list[pygame.event.Event]:
         if events or remaining <= 0:
             return events
         # Polls spaced evenly up to the deadline, so that its last is the deadline itself: a loop that waits
-        # 50 ms for its next frame looks twice, not three times.
+        # 60 ms for its next frame looks three times, not four.
         _asleep.acquire(timeout=remaining / math.ceil(remaining / INPUT_POLL_S))

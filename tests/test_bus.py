@@ -47,8 +47,8 @@ def test_nothing_posted_is_lost_when_threads_post_at_once():
 
 
 def test_a_loop_waiting_for_its_next_frame_looks_for_input_evenly_and_no_more_than_it_must(monkeypatch):
-    """The attract's rings wait 50 ms between frames: two looks (the second at the frame), not three at every 20 ms;
-    the real SDL queue, watched."""
+    """A loop that waits two polls' time for its next frame looks twice (the second at the frame), however the
+    wait divides; the real SDL queue, watched."""
     looks = []
     real_get = pygame.event.get
 

@@ -113,7 +113,7 @@ class SceneManager:
         """Whether a new scene is on its way in: drawn off screen over frames, or crossfading."""
         return self._build is not None or self.transition is not None
 
-    def frame_rate(self, configured: int, now: float) -> int:
+    def frame_rate(self, configured: int, now: float) -> float:
         """Frames a second for what the next frame draws, from the ``configured`` rate: BUILD_FPS while an
         incoming scene is drawn over frames; the shown scene's ``fps`` if it needs more; its ``max_fps`` if its own
         slow motion is all that moves."""

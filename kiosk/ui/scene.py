@@ -30,9 +30,10 @@ class Scene:
     """The theme's motion token the scene eases in with; None cuts to it at once."""
     fps: int | None = None
     """The frame rate an animated scene needs, if above the configured one (the wheel's spin: 60)."""
-    max_fps: int | None = None
+    max_fps: float | None = None
     """The frame rate that is enough for an animated scene's own slow motion, if below the configured one (the
-    attract's rings: 20): the same look in fewer frames, less idle CPU. Transitions and moving widgets keep theirs."""
+    attract's rings: a frame every 60 ms): the same look in fewer frames, less idle CPU. Transitions and moving
+    widgets keep theirs."""
     view_model: type[View] = View
     """The class of this scene's view model; every field but ``language`` has a default (the empty view)."""
 

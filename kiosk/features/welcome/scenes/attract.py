@@ -32,7 +32,9 @@ class AttractView(View):
 
 class AttractScene(Scene):
     name = "attract"
-    max_fps = 20  # the rings widen 65 px a second and the target breathes 6 px: 20 frames draw that smoothly
+    # The rings widen 65 px a second and the target breathes 6 px: a frame every 60 ms (4 px a step) draws that
+    # smoothly, on every third of the sleeping loop's 20 ms looks for input (kiosk/bus.py), which wake it anyway.
+    max_fps = 1 / 0.06
     view_model = AttractView
     view: AttractView
 
